@@ -1,0 +1,29 @@
+"""Landscapes: a procedural data set of label maps, photo-like paintings and captions.
+
+A scene is sampled from a seed (:func:`sample_scene`), drawn as a label map, then painted
+(:func:`render`); :func:`captions` describes it in English and Russian. For training, use
+:class:`LandscapesDataset` (rendered, cached splits) or :class:`PairedFolderDataset` (real
+paired data in the same form). See ``datasets/README.md`` for the data set card.
+"""
+
+from course_lib.data.landscapes.captions import caption, captions, en_count, ru_count, ru_plural
+from course_lib.data.landscapes.classes import CLASS_COLORS, CLASSES, NUM_CLASSES, colorize
+from course_lib.data.landscapes.dataset import (
+    LandscapesDataset,
+    cached_split,
+    one_hot,
+    render_arrays,
+    split_seeds,
+    to_tensor_image,
+)
+from course_lib.data.landscapes.folder import PairedFolderDataset
+from course_lib.data.landscapes.plots import show_scenes
+from course_lib.data.landscapes.render import Render, render
+from course_lib.data.landscapes.scene import SEASONS, TIMES_OF_DAY, SceneParams, sample_scene
+
+__all__ = [
+    "CLASSES", "CLASS_COLORS", "LandscapesDataset", "NUM_CLASSES", "PairedFolderDataset",
+    "Render", "SEASONS", "SceneParams", "TIMES_OF_DAY", "cached_split", "caption", "captions",
+    "colorize", "en_count", "one_hot", "render", "render_arrays", "ru_count", "ru_plural",
+    "sample_scene", "show_scenes", "split_seeds", "to_tensor_image",
+]

@@ -1,0 +1,136 @@
+"""Draw a scene's label map (the layout), before any painting.
+
+Objects are drawn back to front: sky and ground, clouds, mountain ranges (far, then near)
+with their snow caps, water and beach, rocks, then trees from far to near. Each tree is one
+"tree" label that covers both its trunk and its crown; the trunk is also kept in a separate
+mask, because the painter colours it brown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_lib.data.landscapes.classes import (
+    CLOUD,
+    GRASS,
+    MOUNTAIN,
+    ROCK,
+    SAND,
+    SKY,
+    SNOW,
+    TREE,
+    WATER,
+)
+from course_lib.data.landscapes.noise import noise_crop, ridge_profile
+from course_lib.data.landscapes.scene import SceneParams, water_masks
+
+
+@dataclass
+class Layout:
+    """A drawn label map and what the painter needs to know beyond the labels.
+
+    ``labels`` is (H, W) uint8 class indices; ``trunk`` marks tree pixels that are trunk;
+    ``tree_id`` is the index of the tree covering a pixel (-1 elsewhere); ``far`` marks the far
+    mountain range; ``ridge`` is the top of the nearest mountain per column (fraction of height).
+    """
+
+    labels: np.ndarray
+    trunk: np.ndarray
+    tree_id: np.ndarray
+    far: np.ndarray
+    size: int
+
+
+def _box(size: int, x0: float, x1: float, y0: float, y1: float) -> tuple[slice, slice] | None:
+    """Pixel slices covering the box [x0, x1] x [y0, y1] (fractions), or None if empty."""
+    c0, c1 = max(int(np.floor(x0 * size)), 0), min(int(np.ceil(x1 * size)), size)
+    r0, r1 = max(int(np.floor(y0 * size)), 0), min(int(np.ceil(y1 * size)), size)
+    if c0 >= c1 or r0 >= r1:
+        return None
+    return slice(r0, r1), slice(c0, c1)
+
+
+def draw_layout(scene: SceneParams, size: int) -> Layout:
+    """Draw the label map of ``scene`` at ``size`` x ``size`` pixels."""
+    rng = np.random.default_rng([scene.seed, 0xD4A7])  # drawing noise, fixed order of draws
+    ridges = [ridge_profile(rng, size, knots=4, octaves=5) for _ in range(2)]
+    edge = noise_crop("edge", size, rng)
+
+    coords = (np.arange(size, dtype=np.float32) + 0.5) / size
+    u = coords[None, :]
+    v = coords[:, None]
+    hz = scene.horizon
+    labels = np.where(v < hz, SKY, GRASS).astype(np.uint8) * np.ones((1, size), np.uint8)
+    trunk = np.zeros((size, size), dtype=bool)
+    tree_id = np.full((size, size), -1, dtype=np.int16)
+    far = np.zeros((size, size), dtype=bool)
+
+    for cloud in scene.clouds:
+        box = _box(size, cloud.x - cloud.width / 2, cloud.x + cloud.width / 2,
+                   cloud.y - cloud.height, cloud.y + cloud.height / 2)
+        if box is None:
+            continue
+        uu, vv = u[:, box[1]], v[box[0], :]
+        # a row of puffs: bumps along the top, a flat bottom
+        t = (uu - cloud.x) / (cloud.width / 2)
+        top = cloud.y - cloud.height * (0.55 + 0.45 * np.abs(np.sin(t * 4.0 + cloud.x * 20.0)))
+        top = top + cloud.height * 0.6 * t**2
+        inside = (vv > top + 0.25 * cloud.height * edge[box]) & (vv < cloud.y + 0.2 * cloud.height)
+        inside &= np.abs(t) < 1.0
+        region = labels[box]
+        region[inside & (region == SKY)] = CLOUD
+
+    for k, height in enumerate(scene.mountain_heights):
+        ridge = hz - height * (0.35 + 0.65 * ridges[k])  # ridge line per column, fractions
+        mountain = (v >= ridge[None, :]) & (v < hz)
+        labels[mountain] = MOUNTAIN
+        if k == 0 and len(scene.mountain_heights) > 1:
+            far |= mountain
+        elif k > 0:
+            far &= ~mountain
+        if scene.snowline is not None:
+            snow_top = hz - height * scene.snowline
+            jag = 0.25 * height * edge + 0.08 * height * np.sin(u * 90.0 + k)
+            labels[mountain & (v < snow_top + jag)] = SNOW
+
+    water, beach = water_masks(scene, u, v)
+    labels[beach] = SAND
+    labels[water] = WATER
+
+    for rock in scene.rocks:
+        box = _box(size, rock.x - rock.width / 2, rock.x + rock.width / 2,
+                   rock.y - rock.height, rock.y + 0.1 * rock.height)
+        if box is None:
+            continue
+        uu, vv = u[:, box[1]], v[box[0], :]
+        r = ((uu - rock.x) / (rock.width / 2)) ** 2 + ((vv - rock.y) / rock.height) ** 2
+        inside = (r < 1.0 + 0.3 * edge[box]) & (vv < rock.y + 0.1 * rock.height)
+        labels[box][inside] = ROCK
+
+    for i, tree in enumerate(scene.trees):
+        h = tree.height
+        trunk_w, trunk_h = 0.07 * h, (0.22 if tree.conifer else 0.38) * h
+        crown_w = (0.22 if tree.conifer else 0.3) * h
+        box = _box(size, tree.x - crown_w, tree.x + crown_w, tree.y - h, tree.y)
+        if box is None:
+            continue
+        uu, vv = u[:, box[1]], v[box[0], :]
+        dx = uu - tree.x
+        is_trunk = (np.abs(dx) < max(trunk_w / 2, 0.5 / size)) & (vv > tree.y - trunk_h - 0.1 * h)
+        if tree.conifer:
+            # stacked triangles: the half width grows downwards, with a saw-tooth edge
+            depth = (vv - (tree.y - h)) / (h - trunk_h * 0.8)
+            saw = 0.75 + 0.25 * ((depth * 4.0) % 1.0)
+            crown = (depth > 0) & (depth < 1.0) & (np.abs(dx) < crown_w * depth * saw)
+        else:
+            cy, ry = tree.y - h + 0.3 * h, 0.3 * h
+            r = (dx / crown_w) ** 2 + ((vv - cy) / ry) ** 2
+            crown = r < 1.0 + 0.35 * edge[box]
+        shape = crown | is_trunk
+        labels[box][shape] = TREE
+        trunk[box][shape] = is_trunk[shape] & ~crown[shape]
+        tree_id[box][shape] = i
+
+    return Layout(labels=labels, trunk=trunk, tree_id=tree_id, far=far, size=size)
