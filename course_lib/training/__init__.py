@@ -1,0 +1,1 @@
+"""Training loops of the course, one module per kind of model (``classifier``, ...)."""
