@@ -1,0 +1,17 @@
+"""Loss functions of the course's generative models (``gan``: the adversarial losses)."""
+
+from course_lib.losses.gan import (
+    GANLoss,
+    LSGANCoding,
+    d_loss_bce,
+    d_loss_lsgan,
+    g_loss_lsgan,
+    g_loss_nonsaturating,
+    g_loss_saturating,
+    gan_loss,
+)
+
+__all__ = [
+    "GANLoss", "LSGANCoding", "d_loss_bce", "d_loss_lsgan", "g_loss_lsgan",
+    "g_loss_nonsaturating", "g_loss_saturating", "gan_loss",
+]
