@@ -53,13 +53,14 @@ def keras_cache_folder() -> Path:
 
 
 def locate(files: dict[str, str] | None = None, allow_download: bool = True,
-           mirror: str = MIRROR) -> Path:
+           mirror: str | None = None) -> Path:
     """Return a folder holding all the files, verified; download into the Keras cache if needed.
 
     A file that is present but corrupt raises ``ChecksumError`` naming it, rather than being
     silently skipped: a damaged copy is something the user should know about.
     """
     files = FILES if files is None else files
+    mirror = MIRROR if mirror is None else mirror
     for folder in search_folders():
         if all((folder / name).is_file() for name in files):
             for name, sha in files.items():
