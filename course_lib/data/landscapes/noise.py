@@ -25,7 +25,7 @@ def interpolation_matrix(n_pixels: int, n_cells: int, smooth: bool = True) -> np
     frac = pos - left
     if smooth:
         frac = frac * frac * (3.0 - 2.0 * frac)
-    weights = np.zeros((n_pixels, n_cells + 1), dtype=np.float32)
+    weights = np.zeros((n_pixels, n_cells + 1), dtype=np.float64)
     rows = np.arange(n_pixels)
     weights[rows, left] = 1.0 - frac
     weights[rows, left + 1] = frac
@@ -39,7 +39,7 @@ def fractal_grids(
     """Draw the random knot grids of a fractal noise field (cells double at every octave)."""
     cy, cx = cells
     return [
-        rng.standard_normal((cy * 2**k + 1, cx * 2**k + 1)).astype(np.float32)
+        rng.standard_normal((cy * 2**k + 1, cx * 2**k + 1))
         for k in range(octaves)
     ]
 
@@ -47,9 +47,13 @@ def fractal_grids(
 def fractal_noise(
     grids: list[np.ndarray], shape: tuple[int, int], persistence: float = 0.5
 ) -> np.ndarray:
-    """Sum the octaves of ``grids`` at image ``shape`` (H, W); returns float32, std about 0.5."""
+    """Sum the octaves of ``grids`` at image ``shape`` (H, W); returns float32, std about 0.5.
+
+    Sums in float64 and rounds once at the end, so tiny differences between BLAS kernels on
+    different machines vanish in the rounding and renders stay byte-identical.
+    """
     h, w = shape
-    out = np.zeros((h, w), dtype=np.float32)
+    out = np.zeros((h, w), dtype=np.float64)
     amp, total = 1.0, 0.0
     for grid in grids:
         wy = interpolation_matrix(h, grid.shape[0] - 1)
@@ -57,8 +61,7 @@ def fractal_noise(
         out += amp * (wy @ grid @ wx.T)
         total += amp
         amp *= persistence
-    out *= np.float32(0.7 / total)
-    return out
+    return (out * (0.7 / total)).astype(np.float32)
 
 
 def ridge_profile(rng: np.random.Generator, width: int, knots: int, octaves: int) -> np.ndarray:
@@ -67,15 +70,15 @@ def ridge_profile(rng: np.random.Generator, width: int, knots: int, octaves: int
     Draws a fixed number of random values whatever ``width`` is, so the line is the same shape
     at every resolution.
     """
-    out = np.zeros(width, dtype=np.float32)
+    out = np.zeros(width, dtype=np.float64)
     amp = 1.0
     for k in range(octaves):
-        values = rng.random(knots * 2**k + 1).astype(np.float32)
+        values = rng.random(knots * 2**k + 1)
         out += amp * (interpolation_matrix(width, knots * 2**k, smooth=False) @ values)
         amp *= 0.45
     out -= out.min()
     out /= max(float(out.max()), 1e-6)
-    return out
+    return out.astype(np.float32)
 
 
 #: Noise banks: name -> (cells across one image (y, x), octaves, bank seed).

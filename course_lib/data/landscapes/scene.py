@@ -196,6 +196,26 @@ def _near_water(scene: SceneParams, x: np.ndarray, y: np.ndarray, radius: float)
     return water.any(axis=1)
 
 
+def _shore_points(scene: SceneParams, a: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Points just outside the water (``a``, ``b`` uniform in [0, 1) pick where)."""
+    hz = scene.horizon
+    p0, p1, p2, p3 = scene.water_shape
+    if scene.water == "lake":
+        cx, half_width, depth = p0, p1, p2
+        s = (2.0 * a - 1.0) * 0.95
+        x = cx + half_width * s
+        y = hz + depth * np.sqrt(1.0 - s**2) + 0.02 + 0.05 * b
+    else:
+        t = 0.15 + 0.85 * a
+        centre = p0 + (p1 - p0) * t + p2 * t * np.sin(3.0 * np.pi * t + p3)
+        half = 0.006 + 0.14 * t**1.3
+        side = np.where(b < 0.5, -1.0, 1.0)
+        x = centre + side * (half * 1.35 + 0.025 + 0.04 * np.abs(2 * b - 1))
+        y = hz + (1.0 - hz) * t
+    return np.clip(x, 0.02, 0.98), np.clip(y, hz + 0.01, 1.0)
+
+
 def _pick(rng: np.random.Generator, options, weights):
     """One of ``options`` drawn with probabilities ``weights`` (one uniform draw, plain Python)."""
     r, total = rng.random(), 0.0
@@ -249,9 +269,13 @@ def sample_scene(seed: int) -> SceneParams:
     conifer_share = _pick(rng, (0.0, 0.5, 1.0), (1 / 3, 1 / 3, 1 / 3))
     # Candidates are drawn in one batch and the first ones standing on land are kept
     # (vectorised rejection sampling: a fixed number of draws keeps the stream deterministic).
-    cand = rng.random((5, 40))
+    cand = rng.random((6, 40))
     x = 0.02 + 0.96 * cand[0]
     y = horizon + (1.0 - horizon) * (0.08 + 0.92 * cand[1]) ** 0.8
+    if water != "none":  # about half the candidates stand on the shore
+        shore_x, shore_y = _shore_points(partial, cand[0], cand[4])
+        on_shore = cand[5] < 0.5
+        x, y = np.where(on_shore, shore_x, x), np.where(on_shore, shore_y, y)
     height = (0.06 + 0.55 * (y - horizon) / (1.0 - horizon)) * (0.7 + 0.5 * cand[2])
     on_land = ~_near_water(partial, x, y, 0.01)
     shore = _near_water(partial, x, y, 0.08)
