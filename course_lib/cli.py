@@ -162,6 +162,79 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
     seg.set_defaults(handler=_train_segmenter)
 
 
+def _train_gan(args: argparse.Namespace) -> int:
+    from course_lib.config import by_profile
+    from course_lib.training import distributed
+    from course_lib.training.gan_run import train_fashion_gan
+    from course_lib.training.gan_trainer import TrainConfig
+
+    config = TrainConfig(
+        steps=args.steps or by_profile(full=TrainConfig.steps, fast=200),
+        batch_size=args.batch_size, lr_g=args.lr, lr_d=args.lr, precision=args.precision,
+        channels_last=args.channels_last, compile=args.compile, seed=args.seed,
+        sample_every=args.sample_every, checkpoint_every=args.checkpoint_every,
+        log_every=min(50, args.steps or 50), num_workers=args.num_workers, device=args.device)
+    out = args.out or f"runs/{args.model}"
+    trainer = train_fashion_gan(args.arch, args.loss, out, config, limit=args.limit,
+                                resume=not args.no_resume)
+    if trainer.dist.is_main:
+        last = trainer.history.iloc[-1].to_dict() if len(trainer.history) else {}
+        print(f"{args.model} ({args.arch}, {args.loss} loss, {trainer.precision}): "
+              f"{trainer.step} steps; last row {last}; checkpoints in {out}/checkpoints")
+    distributed.cleanup()
+    return 1 if trainer.stopped else 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from course_lib.training.gan_run import sample_grid
+
+    path = sample_grid(args.checkpoint, args.out, n=args.n, seed=args.seed)
+    print(f"wrote {args.n} samples to {path}")
+    return 0
+
+
+def add_gan_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train gan|lsgan`` (units 03-04) and ``course sample``."""
+    for name, arch, loss, about in (
+            ("gan", "mlp", "nonsaturating", "unit 03: the MLP GAN of Goodfellow et al. 2014"),
+            ("lsgan", "dcgan", "lsgan", "unit 04: a DCGAN trained with LSGAN's losses")):
+        parser = train_models(commands).add_parser(
+            name, help=about, description=f"Train {about} on Fashion-MNIST. Runs under "
+            "torchrun for several GPUs; running it again with the same --out resumes.",
+            epilog=f"Example: course train {name} --steps 5000 --out runs/{name}")
+        parser.add_argument("--arch", choices=["mlp", "dcgan"], default=arch,
+                            help=f"network architecture (default {arch})")
+        parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
+                            default=loss, help=f"adversarial loss (default {loss})")
+        parser.add_argument("--steps", type=int, default=None,
+                            help="training steps (default 10000; 200 with COURSE_PROFILE=fast)")
+        parser.add_argument("--batch-size", type=int, default=64, help="per process")
+        parser.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate, G and D")
+        parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
+                            default="auto", help="auto: bf16/fp16 on CUDA, fp32 elsewhere")
+        parser.add_argument("--channels-last", action="store_true")
+        parser.add_argument("--compile", action="store_true", help="torch.compile the networks")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--limit", type=int, default=None, help="use the first N images")
+        parser.add_argument("--sample-every", type=int, default=500)
+        parser.add_argument("--checkpoint-every", type=int, default=1000)
+        parser.add_argument("--num-workers", type=int, default=0)
+        parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
+        parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
+        parser.add_argument("--no-resume", action="store_true",
+                            help="start over even if --out holds a checkpoint")
+        parser.set_defaults(handler=_train_gan)
+    sample = commands.add_parser(
+        "sample", help="draw images from a trained generator into a PNG grid",
+        description="Load a generator from a run folder (or its weights file) and save samples.",
+        epilog="Example: course sample runs/lsgan --n 64 --out lsgan.png")
+    sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder or .safetensors")
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", default="samples.png")
+    sample.set_defaults(handler=_sample)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (exposed for tests and for ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -172,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = add_data_commands(commands)
     add_train_fashion_cnn(commands)
     add_landscapes_commands(commands, data)
+    add_gan_commands(commands)
     return parser
 
 

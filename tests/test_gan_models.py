@@ -23,6 +23,15 @@ from course_lib.training.gan_task import GANTask, build_gan_task
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small models gain nothing from threads, and on a busy 2-core machine threads wait."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def n_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
@@ -176,3 +185,22 @@ def test_gan_task_logs_probabilities_for_bce_and_raw_scores_for_lsgan():
         scores = d(batch)  # train-mode batch norm: depends on this batch only
     assert bce["D(x)"].item() == pytest.approx(torch.sigmoid(scores).mean().item())
     assert ls["D(x)"].item() == pytest.approx(scores.mean().item())
+
+
+def test_course_train_gan_and_sample_commands(tmp_path, monkeypatch, capsys, keras_home,
+                                              tiny_fashion_mnist):
+    """``course train gan`` writes a resumable run; ``course sample`` draws a grid from it."""
+    from course_lib.cli import main
+
+    mirror, _ = tiny_fashion_mnist
+    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror.parent))
+    (mirror.parent / "fashion-mnist").symlink_to(mirror)
+    run = tmp_path / "run"
+    args = ["train", "gan", "--steps", "2", "--batch-size", "4", "--sample-every", "2",
+            "--device", "cpu", "--out", str(run)]
+    assert main(args) == 0
+    assert "2 steps" in capsys.readouterr().out
+    assert main([*args[:2], "--steps", "3", *args[4:]]) == 0  # resumes at step 2
+    assert "3 steps" in capsys.readouterr().out
+    assert main(["sample", str(run), "--n", "4", "--out", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 0
