@@ -70,8 +70,8 @@ def train_segmenter(config: SegmenterTrainConfig | None = None,
     from course_lib.data.landscapes.dataset import cached_split
 
     cfg = config or SegmenterTrainConfig()
-    n_train = cfg.n_train or by_profile(full=12_000, fast=512)
-    epochs = cfg.epochs or by_profile(full=6, fast=1)
+    n_train = cfg.n_train or by_profile(full=9_000, fast=512)
+    epochs = cfg.epochs or by_profile(full=4, fast=1)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
