@@ -33,7 +33,7 @@ from course_lib.data.landscapes.scene import sample_scene
 SPLIT_OFFSETS: dict[str, int] = {"train": 0, "val": 10_000_000, "test": 20_000_000}
 SPLIT_CAPACITY = 10_000_000
 #: Bump when the renderer's output changes, so old caches are not reused.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 def split_seeds(split: str, n: int) -> np.ndarray:

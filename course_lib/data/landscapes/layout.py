@@ -68,17 +68,21 @@ def draw_layout(scene: SceneParams, size: int) -> Layout:
     far = np.zeros((size, size), dtype=bool)
 
     for cloud in scene.clouds:
-        box = _box(size, cloud.x - cloud.width / 2, cloud.x + cloud.width / 2,
-                   cloud.y - cloud.height, cloud.y + cloud.height / 2)
+        half, h = cloud.width / 2, cloud.height
+        box = _box(size, cloud.x - half - h, cloud.x + half + h, cloud.y - 1.3 * h,
+                   cloud.y + 0.25 * h)
         if box is None:
             continue
         uu, vv = u[:, box[1]], v[box[0], :]
-        # a row of puffs: bumps along the top, a flat bottom
-        t = (uu - cloud.x) / (cloud.width / 2)
-        top = cloud.y - cloud.height * (0.55 + 0.45 * np.abs(np.sin(t * 4.0 + cloud.x * 20.0)))
-        top = top + cloud.height * 0.6 * t**2
-        inside = (vv > top + 0.25 * cloud.height * edge[box]) & (vv < cloud.y + 0.2 * cloud.height)
-        inside &= np.abs(t) < 1.0
+        # a row of round puffs, bigger in the middle, cut by a flat bottom
+        inside = np.zeros((box[0].stop - box[0].start, box[1].stop - box[1].start), bool)
+        for k, offset in enumerate((-0.7, -0.35, 0.0, 0.35, 0.7)):
+            jitter = (np.sin(k * 12.99 + cloud.x * 78.23) * 43758.5) % 1.0
+            r = h * (0.55 + 0.45 * jitter) * (1.0 - 0.45 * abs(offset))
+            cx, cy = cloud.x + offset * half, cloud.y + 0.2 * h - 0.8 * r
+            d = ((uu - cx) / (1.2 * r)) ** 2 + ((vv - cy) / r) ** 2
+            inside |= d < 1.0 + 0.3 * edge[box]
+        inside &= vv < cloud.y + 0.2 * h
         region = labels[box]
         region[inside & (region == SKY)] = CLOUD
 

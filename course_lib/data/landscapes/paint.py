@@ -133,8 +133,8 @@ def paint(scene: SceneParams, layout: Layout) -> np.ndarray:
         colour = crown_rgb[tid] * lit[:, None]
         if winter:  # snow rests on the upper parts of the crowns
             height = (np.broadcast_to(v, labels.shape)[tree_px] - tree_top[tid]) / tree_h[tid]
-            snowy = fine[tree_px] + 0.5 * (0.45 - height) > 0.12
-            colour[snowy] = 0.9 * np.clip(lit[snowy, None], 0.8, 1.1)
+            snowy = fine[tree_px] + 0.6 * (0.4 - height) > 0.2
+            colour[snowy] = 0.35 * colour[snowy] + 0.6 * np.clip(lit[snowy, None], 0.8, 1.1)
         trunk = layout.trunk[tree_px]
         colour[trunk] = TRUNK * (1.0 + 0.3 * fine[tree_px][trunk, None])
         img[tree_px] = colour

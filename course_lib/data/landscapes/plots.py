@@ -45,8 +45,8 @@ def show_scenes(
         if maps is not None:
             axes[r * rows_per + 1, c].imshow(colorize(maps[i]), interpolation="nearest")
     if legend and maps is not None:
-        handles = [Patch(color=CLASS_COLORS[k] / 255.0, label=name) for k, name in
-                   enumerate(CLASSES)]
+        handles = [Patch(facecolor=CLASS_COLORS[k] / 255.0, edgecolor="0.6", label=name)
+                   for k, name in enumerate(CLASSES)]
         fig.legend(handles=handles, loc="lower center", ncol=len(CLASSES), fontsize=8,
                    frameon=False)
     fig.tight_layout(rect=(0, 0.03 if legend and maps is not None else 0, 1, 1))
