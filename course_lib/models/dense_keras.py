@@ -23,7 +23,10 @@ def build_dense_classifier(hidden: Sequence[int] = HIDDEN_UNITS,
     return keras.Sequential(layers, name="dense_fashion_mnist")
 
 
-def compile_classifier(model: keras.Model, learning_rate: float = 0.01,
+LearningRate = float | keras.optimizers.schedules.LearningRateSchedule
+
+
+def compile_classifier(model: keras.Model, learning_rate: LearningRate = 0.01,
                        momentum: float = 0.0, nesterov: bool = False) -> keras.Model:
     """Compile with sparse categorical cross-entropy, SGD and accuracy, as in the article.
 
