@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -277,5 +278,30 @@ def test_shipped_segmenter_scores_held_out_renders():
     assert good["miou"] >= 0.85, good
     assert good["miou"] == pytest.approx(info["quality"]["miou"], abs=0.04)
     # pictures that do not match their maps score far lower: the metric tells them apart
-    bad = segmentation_scores(model, images.roll(1, dims=0), labels)
+    bad = segmentation_scores(model, images[:60].roll(1, dims=0), labels[:60])
     assert bad["miou"] < good["miou"] - 0.3
+    # FID on segmenter features: two sets of renders are closer than renders and noisy ones
+    from course_lib.models.segmenter import landscape_fid
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 40 samples for 192 dimensions: biased, but ordered
+        same = landscape_fid(model, images[:40], images[40:80])
+        noise = 0.5 * torch.randn(images[40:80].shape, generator=torch.Generator().manual_seed(0))
+        worse = landscape_fid(model, images[:40], (images[40:80] + noise).clamp(-1, 1))
+    assert worse > 2 * same
+
+
+def test_show_scenes_and_cli(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_lib.cli import main
+    from course_lib.data.landscapes import show_scenes
+
+    outs = [render(s, 32) for s in range(3)]
+    tensors = [torch.from_numpy(o.image).permute(2, 0, 1).float() / 127.5 - 1 for o in outs]
+    fig = show_scenes(tensors, [o.labels for o in outs], ["a", "b", "c"], ncols=2)
+    assert len(fig.axes) == 8 and fig.axes[0].get_title() == "a"
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    assert main(["data", "landscapes", "--size", "32", "--n", "6", "--n-val", "2"]) == 0
+    assert len(list((tmp_path / "landscapes").rglob("*.npy"))) == 6

@@ -96,8 +96,8 @@ class Segmenter(nn.Module):
     def features(self, images: torch.Tensor) -> torch.Tensor:
         """Feature vectors (N, D) for FID: the spatial mean of the two deepest encoder levels.
 
-        D = 12 * width (288 for the default width 16... 24 * 12); deep features describe what
-        the picture holds, mid-level ones its textures.
+        D = 12 * width (192 for the default width 16): the bottleneck (8 * width channels)
+        describes what the picture holds, the level above it (4 * width) its textures.
         """
         skips = self._encode(images)
         return torch.cat([skips[-1].mean(dim=(2, 3)), skips[-2].mean(dim=(2, 3))], dim=1)
