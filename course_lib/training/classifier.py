@@ -58,7 +58,7 @@ def random_hflip(images: torch.Tensor, generator: torch.Generator | None = None)
 class ClassifierTrainConfig:
     """How the shipped FashionCNN was trained (AdamW with a one-cycle learning-rate schedule)."""
 
-    epochs: int = 8
+    epochs: int = 10
     batch_size: int = 128
     lr: float = 3e-3  # peak learning rate of the one-cycle schedule
     weight_decay: float = 1e-4
