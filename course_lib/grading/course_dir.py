@@ -41,8 +41,10 @@ def run_nbgrader(course: Path, *args: str, env: dict[str, str] | None = None,
                  timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` inside ``course`` with this Python; raise with its log on failure."""
     command = [sys.executable, "-m", "nbgrader", *args]
+    # nbgrader calls the `alembic` script of its environment: put this Python's bin first.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     result = subprocess.run(command, cwd=course, capture_output=True, text=True,
-                            env={**os.environ, **(env or {})}, timeout=timeout)
+                            env={**os.environ, "PATH": path, **(env or {})}, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"`nbgrader {' '.join(args)}` failed in {course} "
                            f"(exit {result.returncode}):\n{result.stdout}\n{result.stderr}")

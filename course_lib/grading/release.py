@@ -1,4 +1,4 @@
-"""Generate ``exercises/NN_topic`` from ``solutions/NN_topic`` with ``nbgrader generate_assignment``.
+"""Generate ``exercises/NN_topic`` from ``solutions/NN_topic`` (``nbgrader generate_assignment``).
 
 Usage: ``python -m course_lib.grading.release NN_topic`` (or ``--all``) rewrites the
 exercise; ``--check`` only reports whether the committed exercises match their solutions.
