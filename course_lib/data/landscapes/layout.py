@@ -26,6 +26,9 @@ from course_lib.data.landscapes.classes import (
 from course_lib.data.landscapes.noise import noise_crop, ridge_profile
 from course_lib.data.landscapes.scene import SceneParams, water_masks
 
+PUFF_OFFSETS = np.array([-0.7, -0.35, 0.0, 0.35, 0.7])  # puff centres, in half cloud widths
+PUFF_PHASES = np.arange(5) * 12.99
+
 
 @dataclass
 class Layout:
@@ -74,14 +77,13 @@ def draw_layout(scene: SceneParams, size: int) -> Layout:
         if box is None:
             continue
         uu, vv = u[:, box[1]], v[box[0], :]
-        # a row of round puffs, bigger in the middle, cut by a flat bottom
-        inside = np.zeros((box[0].stop - box[0].start, box[1].stop - box[1].start), bool)
-        for k, offset in enumerate((-0.7, -0.35, 0.0, 0.35, 0.7)):
-            jitter = (np.sin(k * 12.99 + cloud.x * 78.23) * 43758.5) % 1.0
-            r = h * (0.55 + 0.45 * jitter) * (1.0 - 0.45 * abs(offset))
-            cx, cy = cloud.x + offset * half, cloud.y + 0.2 * h - 0.8 * r
-            d = ((uu - cx) / (1.2 * r)) ** 2 + ((vv - cy) / r) ** 2
-            inside |= d < 1.0 + 0.3 * edge[box]
+        # a row of round puffs, bigger in the middle, cut by a flat bottom (all puffs at once)
+        jitter = (np.sin(PUFF_PHASES + cloud.x * 78.23) * 43758.5) % 1.0
+        r = (h * (0.55 + 0.45 * jitter) * (1.0 - 0.45 * np.abs(PUFF_OFFSETS)))[:, None, None]
+        cx = (cloud.x + PUFF_OFFSETS * half)[:, None, None]
+        cy = cloud.y + 0.2 * h - 0.8 * r
+        d = ((uu - cx) / (1.2 * r)) ** 2 + ((vv - cy) / r) ** 2
+        inside = (d.min(axis=0) < 1.0 + 0.3 * edge[box])
         inside &= vv < cloud.y + 0.2 * h
         region = labels[box]
         region[inside & (region == SKY)] = CLOUD
