@@ -20,10 +20,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_setup.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. notebooks/00_setup.ipynb
 
 test: $(STAMP)
-	COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests notebooks solutions $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests notebooks solutions $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests benchmarks
