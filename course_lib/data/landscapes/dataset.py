@@ -26,7 +26,7 @@ import torch
 
 from course_lib.data.landscapes.captions import caption as make_caption
 from course_lib.data.landscapes.classes import NUM_CLASSES
-from course_lib.data.landscapes.render import render
+from course_lib.data.landscapes.render import render, render_pair
 from course_lib.data.landscapes.scene import sample_scene
 
 #: First seed of each split; a split may hold up to 10 million scenes.
@@ -52,12 +52,6 @@ def cache_folder() -> Path:
     return cache_dir() / "landscapes" / f"v{RENDER_VERSION}"
 
 
-def _render_one(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    seed, size = args
-    out = render(seed, size)
-    return out.image, out.labels
-
-
 def render_arrays(
     seeds: np.ndarray, size: int, progress: bool = True, workers: int = 1,
     images_out: np.ndarray | None = None, labels_out: np.ndarray | None = None,
@@ -78,12 +72,12 @@ def render_arrays(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            for i, (img, lab) in enumerate(pool.map(_render_one, jobs, chunksize=64)):
+            for i, (img, lab) in enumerate(pool.map(render_pair, jobs, chunksize=64)):
                 images[i], labels[i] = img, lab
                 bar.update()
     else:
         for i, job in enumerate(jobs):
-            images[i], labels[i] = _render_one(job)
+            images[i], labels[i] = render_pair(job)
             bar.update()
     bar.close()
     return images, labels
@@ -166,10 +160,23 @@ class LandscapesDataset(torch.utils.data.Dataset):
         self.value_range, self.caption_variant = value_range, caption_variant
         self.seeds = split_seeds(split, n)
         to_tensor_image(np.zeros((1, 1, 3), np.uint8), value_range)  # validates value_range
+        self.cache = cache
         if cache:
             self.images, self.labels = cached_split(split, size, n, progress, workers)
         else:
             self.images = self.labels = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # DataLoader workers started by "spawn" (macOS, Windows) pickle the data set: send the
+        # cache's location, not the memory-mapped arrays (pickling those would copy them).
+        state = dict(self.__dict__)
+        state["images"] = state["labels"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.cache:
+            self.images, self.labels = cached_split(self.split, self.size, self.n, False)
 
     def __len__(self) -> int:
         return self.n

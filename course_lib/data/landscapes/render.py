@@ -32,3 +32,9 @@ def render(scene: int | SceneParams, size: int = 64) -> Render:
     params = scene if isinstance(scene, SceneParams) else sample_scene(int(scene))
     layout = draw_layout(params, size)
     return Render(image=paint(params, layout), labels=layout.labels, params=params)
+
+
+def render_pair(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(seed, size) -> (image, labels)``: a picklable worker for process pools."""
+    out = render(job[0], job[1])
+    return out.image, out.labels
