@@ -21,7 +21,7 @@ import pandas as pd
 
 from course_lib.grading import sandbox
 from course_lib.grading.course_dir import assignments, course_root, run_nbgrader, scratch_course
-from course_lib.grading.intake import Submission, prepare
+from course_lib.grading.intake import Submission, prepare, student_id
 
 #: What graded runs see: the fast profile, and TensorFlow's C++ logs hidden (nbgrader fails
 #: a test cell that writes anything to stderr).
@@ -141,6 +141,10 @@ def grade_submissions(name: str, submissions: dict[str, Path | list[Path]], work
     variables (``COURSE_GRADING_TIMEOUT`` and friends, see ``nbgrader_config.py``).
     ``cell_budget`` bounds one notebook's whole nbgrader run, in seconds.
     """
+    unsafe = [student for student in submissions if student != student_id(student)]
+    if unsafe:
+        raise ValueError(f"student ids must be letters, digits and ._@- (see intake.student_id):"
+                         f" {unsafe}")
     workdir = Path(workdir)
     template = scratch_course(workdir / "template", [name], root=root)
     run_nbgrader(template, "generate_assignment", name, "--force")

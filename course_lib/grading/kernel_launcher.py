@@ -21,14 +21,18 @@ import argparse
 import os
 import resource
 import shutil
+import sys
 
 
 def apply_limits(memory_mb: int, file_mb: int) -> None:
     """Set the address-space and file-size limits of this process (0 leaves one unset)."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for limit, megabytes in ((resource.RLIMIT_AS, memory_mb), (resource.RLIMIT_FSIZE, file_mb)):
-        if megabytes > 0:
-            resource.setrlimit(limit, (megabytes << 20, megabytes << 20))
+    for limit, megabytes in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_AS, memory_mb),
+                             (resource.RLIMIT_FSIZE, file_mb)):
+        if megabytes > 0 or limit == resource.RLIMIT_CORE:
+            try:
+                resource.setrlimit(limit, (megabytes << 20, megabytes << 20))
+            except (ValueError, OSError) as err:  # e.g. macOS refuses RLIMIT_AS
+                print(f"kernel_launcher: could not set limit {limit}: {err}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,6 +84,8 @@ class LimitedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
+        if os.name != "posix":  # no setrlimit: run the kernel as it is
+            return command
         launcher = [sys.executable, "-m", "course_lib.grading.kernel_launcher",
                     "--memory-mb", str(self.memory_limit_mb), "--file-mb", str(self.file_limit_mb)]
         if self.no_network:
@@ -107,6 +109,7 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources, km=None):
         self._lost = ""  # why the kernel can run nothing more, once it cannot
+        self._output_left = self.max_output_chars
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -158,6 +161,9 @@ class GuardedExecute(Execute):
                 len(line) for line in content.get("traceback", []))
             if size > self._output_left and msg["msg_type"] != "error":
                 if self._output_left >= 0:
+                    if msg["msg_type"] == "stream" and self._output_left > 0:  # keep the head
+                        head = {**content, "text": content.get("text", "")[:self._output_left]}
+                        super().output(outs, {**msg, "content": head}, display_id, cell_index)
                     self._output_left = -1
                     outs.append(new_output("stream", name="stdout", text=(
                         f"\n{OUTPUT_CUT}: this cell printed more than "
