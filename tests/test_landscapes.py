@@ -291,6 +291,27 @@ def test_shipped_segmenter_scores_held_out_renders():
     assert worse > 2 * same
 
 
+def test_attributes_read_back_from_pictures_follow_style_and_layout():
+    from course_lib.metrics.landscape_attributes import attribute_agreement, predict_attributes
+    from course_lib.models.segmenter import load_segmenter
+
+    model = load_segmenter()
+    times, seasons = ("day", "sunset", "night"), ("summer", "autumn", "winter")
+    scenes = [sample_scene(s).with_style(time_of_day=times[i % 3], season=seasons[i // 3 % 3])
+              for i, s in enumerate(split_seeds("test", 1000)[-27:])]
+    outs = [render(p, 64) for p in scenes]
+    images = torch.stack([torch.from_numpy(o.image).permute(2, 0, 1).float() / 127.5 - 1
+                          for o in outs])
+    scores = attribute_agreement(predict_attributes(model, images),
+                                 [p.to_dict() for p in scenes])
+    for name in ("time_of_day", "season", "has_water", "has_mountains", "has_trees"):
+        assert scores[name] >= 0.9, scores
+    # the same pictures made very dark read as night: the time comes from the pixels
+    dark = attribute_agreement(predict_attributes(model, images * 0.3 - 0.7),
+                               [p.with_style(time_of_day="night").to_dict() for p in scenes])
+    assert dark["time_of_day"] >= 0.9, dark
+
+
 def test_show_scenes_and_cli(tmp_path, monkeypatch):
     import matplotlib
 

@@ -7,3 +7,10 @@ from course_lib.metrics.fid import fashion_fid, feature_statistics, frechet_dist
 __all__ = ["confusion_matrix", "most_confused_pairs"]
 __all__ += ["ClassCoverage", "class_coverage", "kl_to_uniform"]
 __all__ += ["fashion_fid", "feature_statistics", "frechet_distance"]
+from course_lib.metrics.landscape_attributes import (
+    attribute_agreement,
+    image_attributes,
+    predict_attributes,
+)
+
+__all__ += ["attribute_agreement", "image_attributes", "predict_attributes"]
