@@ -151,7 +151,8 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
         epilog="Example: course train segmenter --seed 0 --threads 2")
     seg.add_argument("--size", type=int, default=64, help="image size (default 64)")
     seg.add_argument("--n-train", type=int, default=None, help="training scenes")
-    seg.add_argument("--n-test", type=int, default=1000, help="test scenes for the figure")
+    seg.add_argument("--n-test", type=int, default=None,
+                     help="test scenes for the recorded figure (default 1000; fast: 200)")
     seg.add_argument("--epochs", type=int, default=None, help="passes over the scenes")
     seg.add_argument("--batch-size", type=int, default=32)
     seg.add_argument("--lr", type=float, default=3e-3, help="peak one-cycle learning rate")

@@ -34,7 +34,7 @@ class SegmenterTrainConfig:
 
     size: int = 64
     n_train: int | None = None
-    n_test: int = 1000
+    n_test: int | None = None
     epochs: int | None = None
     batch_size: int = 32
     lr: float = 3e-3
@@ -72,6 +72,7 @@ def train_segmenter(config: SegmenterTrainConfig | None = None,
     cfg = config or SegmenterTrainConfig()
     n_train = cfg.n_train or by_profile(full=9_000, fast=512)
     epochs = cfg.epochs or by_profile(full=4, fast=1)
+    n_test = cfg.n_test or by_profile(full=1000, fast=200)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
@@ -110,7 +111,7 @@ def train_segmenter(config: SegmenterTrainConfig | None = None,
             total += loss.item()
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{loss.item():.3f}")
-        val = evaluate_on_split(model, "val", min(cfg.n_test, 500), cfg.size)
+        val = evaluate_on_split(model, "val", min(n_test, 500), cfg.size)
         history.append({"epoch": epoch + 1, "loss": total / steps_per_epoch,
                         "val_miou": val["miou"], "val_pixel_accuracy": val["pixel_accuracy"]})
         if progress:
@@ -118,9 +119,9 @@ def train_segmenter(config: SegmenterTrainConfig | None = None,
                   f"val mIoU {val['miou']:.4f}, pixel accuracy {val['pixel_accuracy']:.4f}")
     train_s = time.perf_counter() - started - render_s
     model = model.cpu().eval()
-    test = evaluate_on_split(model, "test", cfg.n_test, cfg.size, progress=progress)
+    test = evaluate_on_split(model, "test", n_test, cfg.size, progress=progress)
     report = {
-        "train_config": {**asdict(cfg), "n_train": n_train, "epochs": epochs},
+        "train_config": {**asdict(cfg), "n_train": n_train, "epochs": epochs, "n_test": n_test},
         "history": pd.DataFrame(history),
         "test": test,
         "render_seconds": round(render_s, 1),
