@@ -326,3 +326,18 @@ def test_show_scenes_and_cli(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
     assert main(["data", "landscapes", "--size", "32", "--n", "6", "--n-val", "2"]) == 0
     assert len(list((tmp_path / "landscapes").rglob("*.npy"))) == 6
+
+
+def test_train_segmenter_command_writes_a_loadable_checkpoint(tmp_path, monkeypatch):
+    from course_lib.cli import main
+    from course_lib.models.segmenter import checkpoint_info, load_segmenter
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "seg.safetensors"
+    assert main(["train", "segmenter", "--size", "32", "--n-train", "64", "--epochs", "1",
+                 "--n-test", "16", "--width", "4", "--seed", "3", "--out", str(out)]) == 0
+    info = checkpoint_info(out)
+    assert info["seed"] == 3 and info["config"]["width"] == 4
+    assert info["quality"]["n"] == 16 and 0.0 <= info["quality"]["miou"] <= 1.0
+    model = load_segmenter(out)
+    assert model(torch.zeros(1, 3, 32, 32)).shape == (1, NUM_CLASSES, 32, 32)
