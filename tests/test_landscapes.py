@@ -334,7 +334,7 @@ def test_train_segmenter_command_writes_a_loadable_checkpoint(tmp_path, monkeypa
 
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "seg.safetensors"
-    assert main(["train", "segmenter", "--size", "32", "--n-train", "64", "--epochs", "1",
+    assert main(["train", "segmenter", "--size", "32", "--n-train", "32", "--epochs", "1",
                  "--n-test", "16", "--width", "4", "--seed", "3", "--out", str(out)]) == 0
     info = checkpoint_info(out)
     assert info["seed"] == 3 and info["config"]["width"] == 4
