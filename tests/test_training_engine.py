@@ -183,7 +183,10 @@ def test_history_and_sample_grid_shapes():
     assert list(history.columns) == ["step", "d_loss", "D(x)", "D(G(z))", "g_loss"]
     assert sorted(trainer.samples) == [2, 4]
     assert trainer.samples[4].shape == (64, 1, 28, 28)
-    assert image_grid(trainer.samples[4], nrow=8).shape == (8 * 30 + 2, 8 * 30 + 2)
+    grid = image_grid(trainer.samples[4], nrow=8)
+    assert grid.shape == (8 * 30 + 2, 8 * 30 + 2)  # 8 x 8 images of 28 pixels, 2-pixel gaps
+    assert grid[:2].max() == 0 and grid[:, :2].max() == 0  # white gaps (0 in "binary")
+    assert image_grid(trainer.samples[4][:3], nrow=2).shape == (2 * 30 + 2, 2 * 30 + 2)
     figure = trainer.plot()
     assert len(figure.axes) == 2
 

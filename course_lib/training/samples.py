@@ -10,14 +10,23 @@ import torch
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2,
-               value_range: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
-    """Tile (N, C, H, W) images into one (H', W') grey or (H', W', 3) colour array in [0, 1]."""
+               value_range: tuple[float, float] = (-1.0, 1.0),
+               pad_value: float | None = None) -> np.ndarray:
+    """Tile (N, C, H, W) images into one (H', W') grey or (H', W', 3) colour array in [0, 1].
+
+    The gaps are white as the course draws them: 0 for grey images (shown with the
+    ``binary`` colour map, where 0 is white, like Fashion-MNIST's background) and 1 for
+    colour images, unless ``pad_value`` says otherwise.
+    """
     images = images.detach().float().cpu()
     low, high = value_range
     images = ((images - low) / (high - low)).clamp(0, 1)
     n, c, h, w = images.shape
     rows = -(-n // nrow)
-    grid = torch.ones(c, rows * (h + padding) + padding, nrow * (w + padding) + padding)
+    if pad_value is None:
+        pad_value = 0.0 if c == 1 else 1.0
+    grid = torch.full((c, rows * (h + padding) + padding, nrow * (w + padding) + padding),
+                      pad_value)
     for i, image in enumerate(images):
         top, left = padding + (i // nrow) * (h + padding), padding + (i % nrow) * (w + padding)
         grid[:, top:top + h, left:left + w] = image
