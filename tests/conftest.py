@@ -29,8 +29,11 @@ def tiny_fashion_mnist(tmp_path, monkeypatch) -> tuple[Path, dict[str, str]]:
     The loader's published checksums are swapped for these, so every code path (search,
     verification, download, Keras cache) runs on a few kilobytes.
     """
+    from course_lib import config
     from course_lib.data import fashion_mnist
 
+    # A real copy in the repository's datasets/ must not shadow the tiny files.
+    monkeypatch.setattr(config, "REPO_ROOT", tmp_path / "repo")
     rng = np.random.default_rng(0)
     arrays = {
         "train-images-idx3-ubyte.gz": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
