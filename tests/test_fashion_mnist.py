@@ -135,3 +135,11 @@ def test_real_files_and_keras_own_loader_offline(keras_home):
 
     (kx_train, _), (_, ky_test) = keras.datasets.fashion_mnist.load_data()
     assert np.array_equal(kx_train, x_train) and np.array_equal(ky_test, y_test)
+
+
+def test_dataset_card_lists_the_checksums_the_loader_verifies():
+    from conftest import REPO
+
+    card = (REPO / "datasets" / "README.md").read_text(encoding="utf-8")
+    for name, sha in fashion_mnist.FILES.items():
+        assert f"| {name} | {sha} |" in card, f"datasets/README.md lacks {name}'s checksum"
