@@ -35,6 +35,7 @@ PARTS = {  # solution cell, its test cell, the test's points
 }
 TIMEOUT_S, MEMORY_MB = 4, 1500
 WORDS = "def count_words(text):\n    return len(text.split())"
+STUBBORN = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 
 
 def tiny_assignment(prefix: str = "") -> nbformat.NotebookNode:
@@ -87,6 +88,8 @@ CASES = {
                     "test cell test_square was edited"),
     "loud": (lambda s, o: edited(s, "words", "print('x' * 5_000_000)\n" + WORDS), (1, 2, 3),
              "printed too much"),
+    "ignores_interrupt": (lambda s, o: edited(s, "square", STUBBORN), (1, 0, 0),
+                          "ignored the interrupt"),
     "calls_exit": (lambda s, o: edited(s, "square", "exit()"), (1, 0, 0), "called exit()"),
     "kills_kernel": (lambda s, o: edited(s, "words", "import os\nos.kill(os.getpid(), 9)"),
                      (1, 2, 0), "the kernel died"),
