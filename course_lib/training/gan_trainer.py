@@ -180,7 +180,11 @@ class GANTrainer:
 
     # ----------------------------------------------------------------------- the loop
     def fit(self, steps: int | None = None) -> pd.DataFrame:
-        """Train until ``steps`` steps in total (default ``config.steps``); return the history."""
+        """Train until ``steps`` steps in total (default ``config.steps``); return the history.
+
+        Rows are logged every ``log_every`` steps and at ``config.steps``; a shorter ``fit``
+        keeps its unfinished interval and completes it when training continues.
+        """
         from tqdm.auto import tqdm
 
         c, target = self.config, steps if steps is not None else self.config.steps
@@ -252,8 +256,13 @@ class GANTrainer:
                 yield batch
 
     def _to_device(self, batch: Batch) -> Batch:
+        """Move a batch (a tensor, or a tuple, list or dict of them) to the device."""
+        if isinstance(batch, dict):
+            return {k: self._to_device(v) for k, v in batch.items()}
         if isinstance(batch, (tuple, list)):
             return type(batch)(self._to_device(b) for b in batch)
+        if not isinstance(batch, torch.Tensor):
+            return batch
         batch = batch.to(self.device, non_blocking=True)
         if self.config.channels_last and batch.ndim == 4:
             batch = batch.contiguous(memory_format=torch.channels_last)
@@ -313,14 +322,13 @@ class GANTrainer:
     def save(self) -> None:
         """Write a checkpoint (rank 0; every rank must call it, to share its random state)."""
         rngs = distributed.gather_objects(rng_state())
-        for net in self.nets.values():
+        for name, net in self.nets.items():  # checked on every rank, so that all ranks stop
             distributed.broadcast_buffers(net)
-        if not self.dist.is_main or self.checkpoint_dir is None:
-            return
-        for name, net in self.nets.items():
             if not all(torch.isfinite(t).all() for t in net.state_dict().values()
                        if t.is_floating_point()):
                 raise NonFiniteLoss(f"at step {self.step}, the {name}'s weights are not finite")
+        if not self.dist.is_main or self.checkpoint_dir is None:
+            return
         state = {
             "step": self.step,
             "batches_seen": self.batches_seen,
