@@ -1,1 +1,6 @@
-"""Training loops of the course, one module per kind of model (``classifier``, ...)."""
+"""Training loops of the course, one module per kind of model (``classifier``, ...).
+
+The adversarial engine shared by the generative units (03 onwards) is ``gan_trainer``
+(``GANTrainer``, ``TrainConfig``), with its parts in ``precision``, ``distributed``,
+``checkpoint`` and ``samples``; ``gan_task`` holds the unconditional GAN step of units 03-04.
+"""
