@@ -4,6 +4,7 @@ Both train on the 55,000 training images after the first 5,000 (kept for validat
 scored once on the 10,000 test images; one JSON line per run:
 
     python benchmarks/unit02_cnn.py keras --epochs 8 --seed 0
+    python benchmarks/unit02_cnn.py keras --epochs 8 --seed 0 --lr 2e-3 --cosine
     python benchmarks/unit02_cnn.py torch --epochs 12 --seed 0 --out /tmp/fashion_cnn.safetensors
     python benchmarks/unit02_cnn.py fid
 
@@ -31,7 +32,8 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_keras(epochs: int, seed: int, batch_size: int = 128) -> dict:
+def run_keras(epochs: int, seed: int, batch_size: int = 128, lr: float = 1e-3,
+              cosine: bool = False) -> dict:
     import keras
 
     from course_lib.config import seed_everything
@@ -42,13 +44,14 @@ def run_keras(epochs: int, seed: int, batch_size: int = 128) -> dict:
     x_valid, x_train = x_full[:5000] / 255.0, x_full[5000:] / 255.0
     y_valid, y_train = y_full[:5000], y_full[5000:]
     seed_everything(seed)
-    model = compile_cnn(build_cnn_classifier())
+    steps = epochs * (len(x_train) // batch_size + (len(x_train) % batch_size > 0))
+    model = compile_cnn(build_cnn_classifier(), lr, decay_steps=steps if cosine else None)
     start, cpu_start = time.perf_counter(), cpu_seconds()
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
                         validation_data=(x_valid, y_valid), verbose=2)
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
     test_loss, test_accuracy = model.evaluate(x_test / 255.0, y_test, verbose=0)
-    return {"model": "keras_cnn", "epochs": epochs, "seed": seed,
+    return {"model": "keras_cnn", "epochs": epochs, "seed": seed, "lr": lr, "cosine": cosine,
             "train_seconds": round(seconds, 1), "train_cpu_seconds": round(cpu, 1),
             "val_accuracy": round(history.history["val_accuracy"][-1], 4),
             "test_accuracy": round(float(test_accuracy), 4), "test_loss": round(test_loss, 4),
@@ -105,9 +108,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="/tmp/fashion_cnn_benchmark.safetensors")
+    parser.add_argument("--lr", type=float, default=1e-3, help="Keras: Adam learning rate")
+    parser.add_argument("--cosine", action="store_true",
+                        help="Keras: cosine decay of the learning rate to zero over training")
     args = parser.parse_args()
     if args.what == "keras":
-        result = run_keras(args.epochs, args.seed)
+        result = run_keras(args.epochs, args.seed, lr=args.lr, cosine=args.cosine)
     elif args.what == "torch":
         result = run_torch(args.epochs, args.seed, args.out)
     else:

@@ -47,8 +47,16 @@ def build_cnn_classifier(channels: Sequence[int] = CHANNELS, hidden: int = 256,
     return keras.Sequential(layers, name="cnn_fashion_mnist")
 
 
-def compile_cnn(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Adam with sparse categorical cross-entropy and accuracy (labels are class indices)."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+def compile_cnn(model: keras.Model, learning_rate: float = 1e-3,
+                decay_steps: int | None = None) -> keras.Model:
+    """Adam with sparse categorical cross-entropy and accuracy (labels are class indices).
+
+    With ``decay_steps`` (epochs x batches per epoch) the learning rate follows a cosine from
+    ``learning_rate`` down to zero over training, like the one-cycle schedule of FashionCNN:
+    large steps early, small careful ones at the end.
+    """
+    rate = learning_rate if decay_steps is None else keras.optimizers.schedules.CosineDecay(
+        learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
