@@ -121,6 +121,7 @@ def graded(tmp_path_factory):
     (submissions / "twice.ipynb").write_text(json.dumps(edited(solution, "add", "add = min")))
     os.utime(submissions / "twice.ipynb", (1e9, 1e9))
     (submissions / "twice (1).ipynb").write_text(json.dumps(solution))
+    (submissions / "ghost.ipynb").symlink_to(tmp / "deleted-before-grading.ipynb")
     out = tmp / "grading"
     assert main(["grade", "tiny", str(submissions), "--out", str(out), "--source", str(root),
                  "--timeout", str(TIMEOUT_S), "--memory-mb", str(MEMORY_MB),
@@ -135,7 +136,7 @@ def gradebook(graded):
 
 
 def test_gradebook_has_a_row_per_student_and_a_column_per_part(gradebook):
-    assert sorted(gradebook.index) == sorted([*CASES, "twice"])
+    assert sorted(gradebook.index) == sorted([*CASES, "twice", "ghost"])
     assert list(gradebook.columns) == ["test_add", "test_square", "test_words", "total",
                                        "max_total", "notes"]
     assert (gradebook.max_total == 6).all()
@@ -161,9 +162,14 @@ def test_two_files_of_one_student_grade_the_newest(gradebook):
     assert row.total == 6 and "2 submissions" in row.notes and "graded twice (1).ipynb" in row.notes
 
 
+def test_an_unreadable_file_gets_zero_and_a_note(gradebook):
+    row = gradebook.loc["ghost"]
+    assert row.total == 0 and "could not read the submission" in row.notes
+
+
 def test_feedback_for_everyone_and_bounded_in_size(graded):
     pages = {p.stem: p for p in (graded / "feedback").glob("*.html")}
-    assert sorted(pages) == sorted([*CASES, "twice"])
+    assert sorted(pages) == sorted([*CASES, "twice", "ghost"])
     assert pages["loud"].stat().st_size < 1_000_000  # the 5 MB print was cut
     assert "could not be run" in pages["not_json"].read_text(encoding="utf-8")
 

@@ -154,10 +154,15 @@ def grade_submissions(name: str, submissions: dict[str, Path | list[Path]], work
     base = Path(root) if root is not None else course_root()
     others = {other: nbformat.read(base / "solutions" / other / f"{other}.ipynb", as_version=4)
               for other in assignments(base) if other != name}
-    prepared: list[Submission] = [
-        prepare(student, [Path(p) for p in (files if isinstance(files, list) else [files])],
-                name, source, workdir / "intake", others)
-        for student, files in submissions.items()]
+    prepared: list[Submission] = []
+    for student, files in submissions.items():
+        try:
+            prepared.append(prepare(student, [Path(p) for p in (
+                files if isinstance(files, list) else [files])], name, source,
+                workdir / "intake", others))
+        except Exception as err:  # noqa: BLE001  (unreadable file, broken link...)
+            prepared.append(Submission(student, None, [f"could not read the submission: "
+                                                       f"{type(err).__name__}: {err}"]))
     notes = {s.student: list(s.notes) for s in prepared}
     gradable = {s.student: s.notebook for s in prepared if s.notebook is not None}
     students = list(gradable)
