@@ -35,6 +35,9 @@ PARTS = {  # solution cell, its test cell, the test's points
 }
 TIMEOUT_S, MEMORY_MB = 4, 1500
 WORDS = "def count_words(text):\n    return len(text.split())"
+CHEAT = ("ip = get_ipython()\nreal = ip.transform_cell\n"
+         "ip.transform_cell = lambda cell: 'pass\\n' if 'assert' in cell else real(cell)\n"
+         "add = max")
 STUBBORN = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 
 
@@ -95,6 +98,10 @@ CASES = {
                      (1, 2, 0), "the kernel died"),
     "memory_hog": (lambda s, o: edited(s, "square", "hog = bytearray(3 << 30)"), (1, 0, 3),
                    "ran out of memory"),
+    # Tests run in the student's own kernel, so this cheat passes them (nbgrader cannot stop
+    # it); it must at least be flagged for a human.
+    "cheat": (lambda s, o: edited(edited(s, "add", CHEAT), "square", "square = abs"),
+              (1, 2, 3), "check this notebook by hand"),
     "wrong_assignment": (lambda s, o: o, (0, 0, 0), "not assignment tiny (it looks like other)"),
 }
 

@@ -90,6 +90,28 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     return notebook, ""
 
 
+#: Code that reaches into the kernel or the checks; it can make failing tests look passed
+#: (nbgrader runs tests in the student's own kernel), so such cells are flagged for a human.
+TAMPERING = re.compile(r"get_ipython|transform_cell|run_cell|sys\.modules|__builtins__|"
+                       r"\bbuiltins\b|settrace|setprofile|showtraceback|excepthook|"
+                       r"checks\.\w+(\.\w+)*\s*=[^=]|\bexpect\s*=[^=]")
+
+
+def tampering_notes(notebook) -> list[str]:
+    """Notes for student code cells that touch kernel internals (see ``TAMPERING``)."""
+    notes = []
+    for index, cell in enumerate(notebook.cells, start=1):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("locked"):
+            continue
+        match = TAMPERING.search(cell.source)
+        if match:
+            where = f"cell {index}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
+            notes.append(f"{where} uses {match.group(0).strip()!r}, which can hide failing "
+                         "tests: check this notebook by hand")
+    return notes
+
+
 def _visible(source: str) -> str:
     """A test cell's source without its hidden tests (students never see those)."""
     return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", source,
@@ -151,6 +173,7 @@ def prepare(student: str, files: list[Path], name: str, source: dict, out_dir: P
         if len(files) > 1:
             notes.append(f"graded {path.name}")
         _restore_tests(notebook, source, notes)
+        notes += tampering_notes(notebook)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{student}.ipynb"
         nbformat.write(notebook, target)
