@@ -85,3 +85,30 @@ def test_real_images_score_near_the_floor_and_noise_far_from_it(fashion_test_set
     coverage = class_coverage(x_test[:2000])
     assert coverage.covered == 10 and coverage.kl_to_uniform < 0.05
     assert class_coverage(x_train[y_train == 7][:500]).covered == 1
+
+
+def test_course_train_fashion_cnn_help_is_readable(capsys):
+    from course_lib.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "fashion-cnn", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--epochs", "--seed", "--out", "--limit", "--device"):
+        assert option in text
+
+
+def test_course_train_fashion_cnn_writes_a_documented_checkpoint(fashion_test_set, tmp_path,
+                                                                 monkeypatch):
+    from course_lib.cli import main
+
+    out = tmp_path / "tiny.safetensors"
+    argv = ["train", "fashion-cnn", "--epochs", "1", "--limit", "1024", "--seed", "3",
+            "--device", "cpu", "--out", str(out)]
+    monkeypatch.setattr("sys.argv", ["course", *argv])
+    assert main(argv) == 0
+    sidecar = read_sidecar(out)
+    assert sidecar["command"] == "course " + " ".join(argv)
+    assert sidecar["seed"] == 3 and sidecar["train_images"] == 1024
+    assert sidecar["test_accuracy"] > 0.2  # 8 steps already beat chance (0.1) clearly
+    load_fashion_cnn(out)
