@@ -171,7 +171,7 @@ def test_two_files_of_one_student_grade_the_newest(gradebook):
 
 def test_an_unreadable_file_gets_zero_and_a_note(gradebook):
     row = gradebook.loc["ghost"]
-    assert row.total == 0 and "could not read the submission" in row.notes
+    assert row.total == 0 and "ghost.ipynb could not be read" in row.notes
 
 
 def test_feedback_for_everyone_and_bounded_in_size(graded):

@@ -72,10 +72,13 @@ def _is_test(cell: dict) -> bool:
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     """The notebook at ``path`` (nbformat 4), or None and what is wrong with the file."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return None, f"{path.name} is {size / 2**20:.0f} MB, more than a notebook can be"
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, f"{path.name} is {size / 2**20:.0f} MB, more than a notebook can be"
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as err:
+        return None, f"{path.name} could not be read ({err.strerror or err})"
     try:
         json.loads(text)
     except json.JSONDecodeError as err:
@@ -151,7 +154,8 @@ def prepare(student: str, files: list[Path], name: str, source: dict, out_dir: P
     """Check ``files`` (one student's) against the assignment ``source`` and write the
     notebook to grade as ``out_dir/<student>.ipynb``; see the module docstring."""
     notes: list[str] = []
-    files = sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    files = sorted(files, key=lambda p: (p.stat().st_mtime if p.exists() else 0, p.name),
+                   reverse=True)
     if len(files) > 1:
         notes.append(f"{len(files)} submissions ({', '.join(p.name for p in files)}); "
                      "the newest gradable one counts")
