@@ -1,8 +1,8 @@
 """The environment files agree, and the README's two commands are wired as promised."""
 
 import re
-import tomllib
 
+import tomllib
 from conftest import REPO
 
 

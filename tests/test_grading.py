@@ -9,8 +9,8 @@ import importlib.util
 import json
 
 import pytest
-
 from conftest import REPO
+
 from course_lib.grading.autograde import autograde, cell_errors
 from course_lib.grading.course_dir import assignments
 from course_lib.grading.release import generate_exercise, notebook_fingerprint

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import REPO
 
 NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises")
