@@ -50,3 +50,14 @@ def tiny_fashion_mnist(tmp_path, monkeypatch) -> tuple[Path, dict[str, str]]:
         sums[name] = hashlib.sha256(data).hexdigest()
     monkeypatch.setattr(fashion_mnist, "FILES", sums)
     return folder, sums
+
+
+@pytest.fixture
+def one_thread():
+    """Small models gain nothing from threads, and on a busy 2-core machine threads wait."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

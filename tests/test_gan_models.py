@@ -22,14 +22,7 @@ from course_lib.models.mlp_gan import Maxout, build_mlp_gan
 from course_lib.training.gan_task import GANTask, build_gan_task
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small models gain nothing from threads, and on a busy 2-core machine threads wait."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def n_params(module: nn.Module) -> int:

@@ -24,13 +24,7 @@ from course_lib.training.samples import image_grid
 TINY = {"latent_dim": 8, "g_channels": 8, "d_channels": 4}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models gain nothing from threads, and on a busy 2-core machine threads wait."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def tiny_data(n: int = 40) -> TensorDataset:

@@ -282,20 +282,13 @@ def _tiny_model(seed: int = 0):
                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(4 * 14 * 14, 10))
 
 
-def _reference_step(model, images, labels, optimizer) -> float:
-    import torch.nn.functional as F
-
-    model.train()
-    loss = F.cross_entropy(model(images), labels)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss.item()
 
 
 def check_train_step(train_step: Callable, optimizer_name: str = "sgd", seed: int = 0) -> None:
     """One step = train mode, forward, cross-entropy on logits, zero_grad, backward, step."""
     import torch
+
+    from course_lib.training.classifier import train_step as reference_train_step
 
     make_opt = {
         "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
@@ -316,7 +309,7 @@ def check_train_step(train_step: Callable, optimizer_name: str = "sgd", seed: in
     torch.manual_seed(seed + 1)  # same dropout masks in both runs
     loss = train_step(theirs, images, labels, opt_theirs)
     torch.manual_seed(seed + 1)
-    want = _reference_step(ours, images, labels, opt_ours)
+    want = reference_train_step(ours, images, labels, opt_ours)
 
     expect(isinstance(loss, float),
            f"train_step should return the loss as a Python float (loss.item()), not "
