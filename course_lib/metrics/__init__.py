@@ -1,16 +1,26 @@
-"""Metrics of the course: classification (unit 01) and, from unit 02, generative-model metrics."""
+"""Metrics of the course: classification (unit 01), Fashion-MNIST generators (FID on FashionCNN
+features, class coverage; units 02-04) and Landscapes attributes read back from pictures (unit 07).
+"""
 
 from course_lib.metrics.classification import confusion_matrix, most_confused_pairs
 from course_lib.metrics.coverage import ClassCoverage, class_coverage, kl_to_uniform
 from course_lib.metrics.fid import fashion_fid, feature_statistics, frechet_distance
-
-__all__ = ["confusion_matrix", "most_confused_pairs"]
-__all__ += ["ClassCoverage", "class_coverage", "kl_to_uniform"]
-__all__ += ["fashion_fid", "feature_statistics", "frechet_distance"]
 from course_lib.metrics.landscape_attributes import (
     attribute_agreement,
     image_attributes,
     predict_attributes,
 )
 
-__all__ += ["attribute_agreement", "image_attributes", "predict_attributes"]
+__all__ = [
+    "ClassCoverage",
+    "attribute_agreement",
+    "class_coverage",
+    "confusion_matrix",
+    "fashion_fid",
+    "feature_statistics",
+    "frechet_distance",
+    "image_attributes",
+    "kl_to_uniform",
+    "most_confused_pairs",
+    "predict_attributes",
+]
