@@ -2,7 +2,6 @@
 ``feature_matching``: pix2pixHD's feature-matching loss)."""
 
 from course_lib.losses.feature_matching import feature_matching_loss
-
 from course_lib.losses.gan import (
     GANLoss,
     LSGANCoding,
