@@ -237,6 +237,142 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
     sample.set_defaults(handler=_sample)
 
 
+def _train_clip(args: argparse.Namespace) -> int:
+    import shlex
+
+    from course_lib.models.clip import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.clip_training import ClipTrainConfig, train_clip, write_checkpoint
+
+    config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                             threads=args.threads)
+    model, report = train_clip(config)
+    command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    path = write_checkpoint(model, report, out, command=command)
+    for lang, r in report["test"].items():
+        print(f"CLIP {lang}: caption retrieval top-1 {r['top1']:.3f} (chance "
+              f"{r['chance_top1']:.3f}), top-5 {r['top5']:.3f} (chance {r['chance_top5']:.3f})")
+    print(f"trained in {report['train_seconds']:.0f} s; wrote {path}")
+    return 0
+
+
+def _train_sr(args: argparse.Namespace) -> int:
+    import shlex
+
+    from course_lib.models.super_resolution import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.super_resolution_training import (
+        SRTrainConfig,
+        train_sr,
+        write_checkpoint,
+    )
+
+    config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
+                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                           threads=args.threads)
+    model, report = train_sr(config)
+    command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    path = write_checkpoint(model, report, out, command=command)
+    test = report["test"]
+    print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
+          f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders; trained in "
+          f"{report['train_seconds']:.0f} s; wrote {path}")
+    return 0
+
+
+def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train clip`` and ``course train sr`` (unit 07: re-ranking, super-resolution)."""
+    for name, about, desc, defaults in (
+            ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
+             "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
+             "and Russian captions; the recorded figure is caption retrieval on test scenes. "
+             "Full profile: 10,000 scenes, 500 steps of 128 (about 10 minutes on one quiet "
+             "CPU core).", (128, 2e-3)),
+            ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
+             "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
+             "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
+             "profile: 3,000 scenes, 1,500 steps of 16 crops.", (16, 1e-3))):
+        parser = train_models(commands).add_parser(
+            name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
+            epilog=f"Example: course train {name} --seed 0 --threads 1")
+        parser.add_argument("--n-train", type=int, default=None, help="training scenes")
+        parser.add_argument("--n-test", type=int, default=None, help="test scenes")
+        parser.add_argument("--steps", type=int, default=None, help="optimiser steps")
+        parser.add_argument("--batch-size", type=int, default=defaults[0])
+        parser.add_argument("--lr", type=float, default=defaults[1], help="peak learning rate")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+        parser.add_argument("--out", default=None, help="checkpoint path (default: the "
+                            "package's course_lib/checkpoints/)")
+        parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
+
+
+def _train_pix2pixhd(args: argparse.Namespace) -> int:
+    import datetime
+    import shlex
+    from dataclasses import replace
+
+    import torch
+
+    from course_lib.config import by_profile
+    from course_lib.models.pix2pixhd import Pix2PixHDConfig
+    from course_lib.training.pix2pixhd_run import PROTOCOL, export_generator, train_pix2pixhd
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    protocol = replace(PROTOCOL, steps=args.steps or by_profile(full=PROTOCOL.steps, fast=20),
+                       n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
+                       n_test=by_profile(full=PROTOCOL.n_test, fast=64),
+                       n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
+                       eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    config = Pix2PixHDConfig.course()
+    _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
+    print(metrics.to_string(index=False))
+    print(f"pix2pixHD seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
+          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
+          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    if args.export:
+        command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
+                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
+                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
+                "history": metrics.round(4).to_dict("records")}
+        path = export_generator(_generator(args.out), config,
+                                meta, args.export if args.export != "package" else None)
+        print(f"exported the generator to {path}")
+    return 0
+
+
+def _generator(run: str):
+    from course_lib.training.pix2pixhd_run import load_pix2pixhd
+
+    return load_pix2pixhd(run)
+
+
+def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
+    """``course train pix2pixhd``: unit 05's label-map-to-photo GAN on Landscapes."""
+    parser = train_models(commands).add_parser(
+        "pix2pixhd", help="pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
+        description="Train the course-sized pix2pixHD (global generator, three PatchGAN "
+        "discriminators, LSGAN + feature matching) under the shared protocol of units 05-06: "
+        "64 px, batch 4, 3000 steps on the first 4000 training scenes; every 250 steps the "
+        "segmenter's mIoU on generated images for 200 test maps is recorded (metrics.csv); at "
+        "the end mIoU and landscape FID on the first 500 test maps (result.json). Running it "
+        "again with the same --out resumes.",
+        epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="training steps (default 3000; 20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
+    parser.add_argument("--export", nargs="?", const="package", default=None,
+                        help="also write G as fp16 safetensors + sidecar (no value: the "
+                        "package's course_lib/checkpoints/pix2pixhd_landscapes64)")
+    parser.set_defaults(handler=_train_pix2pixhd)
+
+
 def _release(args: argparse.Namespace) -> int:
     from course_lib.grading.release import main as release_main
 
@@ -357,6 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_fashion_cnn(commands)
     add_landscapes_commands(commands, data)
     add_gan_commands(commands)
+    add_train_pix2pixhd(commands)
+    add_text_to_image_commands(commands)
     add_grading_commands(commands)
     return parser
 

@@ -1,14 +1,30 @@
 """pix2pixHD (Wang et al., 2018): label map -> photo, with a coarse-to-fine generator and
 three PatchGAN discriminators at different scales.
 
+- ``config``: ``Pix2PixHDConfig`` (defaults: the paper's 2048x1024 model; ``course()``: ours).
+- ``blocks``: the generator's layers (c7s1, d, R, u) with instance norm and reflection padding.
+- ``generator``: ``GlobalGenerator`` (G1), ``LocalEnhancer`` (G2 around G1), the flaw probe.
 - ``discriminator``: ``PatchDiscriminator``, ``MultiscaleDiscriminator``, receptive field.
+- ``encoder``: the optional instance-wise feature encoder E.
 """
 
+from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
 from course_lib.models.pix2pixhd.discriminator import (
     MultiscaleDiscriminator,
     PatchDiscriminator,
     downsample,
     patch_receptive_field,
 )
+from course_lib.models.pix2pixhd.encoder import FeatureEncoder, instance_average
+from course_lib.models.pix2pixhd.generator import (
+    GlobalGenerator,
+    LocalEnhancer,
+    build_generator,
+    first_block_activations,
+)
 
-__all__ = ["MultiscaleDiscriminator", "PatchDiscriminator", "downsample", "patch_receptive_field"]
+__all__ = [
+    "FeatureEncoder", "GlobalGenerator", "LocalEnhancer", "MultiscaleDiscriminator",
+    "PatchDiscriminator", "Pix2PixHDConfig", "build_generator", "downsample",
+    "first_block_activations", "instance_average", "patch_receptive_field",
+]

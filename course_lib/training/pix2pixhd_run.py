@@ -1,0 +1,166 @@
+"""What ``course train pix2pixhd`` does, as functions a notebook can call.
+
+``train_pix2pixhd`` trains ``Pix2PixHDConfig.course()`` on Landscapes label maps -> photos with
+the shared ``GANTrainer`` and measures, every ``eval_every`` steps, the mIoU of the segmenter
+on generated images for held-out test maps (the history a lecture plots). At the end it scores
+the generator on the protocol's test maps (mIoU, pixel accuracy, landscape FID) and writes
+``result.json`` in the run folder. ``export_generator`` writes the small fp16 checkpoint that
+ships with the package, ``load_pix2pixhd`` loads it back.
+
+The shared protocol of units 05 and 06 (``PROTOCOL``): 64 px, batch 4, 3,000 steps, the first
+4,000 training scenes, scored on the first 500 test scenes, seeds 0 and 1.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from torch import nn
+
+from course_lib.config import seed_everything
+from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
+from course_lib.models.pix2pixhd.generator import build_generator
+from course_lib.training.gan_trainer import GANTrainer, TrainConfig
+from course_lib.training.translation import (
+    LandscapePairs,
+    build_pix2pixhd_task,
+    evaluate_translation,
+)
+
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+CHECKPOINT_NAME = "pix2pixhd_landscapes64"
+
+
+@dataclass
+class TranslationProtocol:
+    """The training and scoring protocol shared by pix2pixHD (unit 05) and SPADE (unit 06)."""
+
+    size: int = 64
+    batch_size: int = 4
+    steps: int = 3000
+    n_train: int = 4000  # the first scenes of the train split
+    n_test: int = 500  # the first scenes of the test split, for the final figures
+    n_eval: int = 200  # the first test scenes, for the mIoU-over-time curve
+    eval_every: int = 250
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+
+
+PROTOCOL = TranslationProtocol()
+
+
+def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
+                    config: Pix2PixHDConfig | None = None,
+                    protocol: TranslationProtocol = PROTOCOL, seed: int = 0,
+                    progress: bool = True, final_eval: bool = True,
+                    ) -> tuple[GANTrainer, pd.DataFrame, dict[str, Any]]:
+    """Train, tracking mIoU over time; return (trainer, metrics history, final scores)."""
+    from course_lib.models.segmenter import load_segmenter
+
+    p, started = protocol, time.perf_counter()
+    seed_everything(seed)
+    config = config or Pix2PixHDConfig.course()
+    data = LandscapePairs("train", p.n_train, p.size, progress=progress)
+    preview = LandscapePairs("test", 16, p.size).labels
+    task = build_pix2pixhd_task(config, preview_labels=preview)
+    train_config = TrainConfig(
+        steps=p.steps, batch_size=p.batch_size, lr_g=p.lr, lr_d=p.lr, betas=p.betas, seed=seed,
+        log_every=min(50, p.steps), sample_every=p.eval_every, n_samples=16,
+        checkpoint_every=p.eval_every, progress=progress)
+    trainer = GANTrainer(task, data, train_config, out_dir=out_dir)
+    segmenter = load_segmenter()
+    metrics_path = Path(out_dir) / "metrics.csv" if out_dir is not None else None
+    rows = (pd.read_csv(metrics_path).to_dict("records")
+            if metrics_path is not None and metrics_path.exists() else [])
+    rows = [r for r in rows if r["step"] <= trainer.step]
+    while trainer.step < p.steps:
+        trainer.fit(min(p.steps, (trainer.step // p.eval_every + 1) * p.eval_every))
+        if trainer.stopped:
+            break
+        scores = evaluate_translation(trainer.nets["generator"], "test", p.n_eval, p.size,
+                                      segmenter, fid=False)
+        rows.append({"step": trainer.step, **scores,
+                     "seconds": round(time.perf_counter() - started, 1)})
+        if metrics_path is not None:
+            pd.DataFrame(rows).to_csv(metrics_path, index=False)
+    metrics = pd.DataFrame(rows)
+    result: dict[str, Any] = {}
+    if final_eval:
+        result = evaluate_translation(trainer.nets["generator"], "test", p.n_test, p.size,
+                                      segmenter)
+        result = {k: round(v, 4) for k, v in result.items()}
+        result.update(step=trainer.step, seed=seed, train_seconds=round(
+            time.perf_counter() - started, 1), protocol=_jsonable(asdict(p)),
+            config=asdict(config))
+        if out_dir is not None:
+            (Path(out_dir) / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return trainer, metrics, result
+
+
+def export_generator(generator: nn.Module, config: Pix2PixHDConfig, meta: dict[str, Any],
+                     path: str | Path | None = None) -> Path:
+    """Write G's weights as fp16 safetensors plus a JSON sidecar (config + ``meta``)."""
+    import os
+
+    from safetensors.torch import save_file
+
+    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().half().contiguous().cpu() for k, v in generator.state_dict().items()}
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp))
+    os.replace(tmp, path)
+    path.with_suffix(".json").write_text(json.dumps(
+        {"config": asdict(config), **meta}, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
+    """The shipped (or an exported) pix2pixHD generator, float32, eval mode, on the CPU.
+
+    Also accepts a run folder of ``course train pix2pixhd`` (its latest checkpoint).
+    """
+    from safetensors.torch import load_file
+
+    from course_lib.training.checkpoint import latest, read_meta
+
+    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    for folder in (path, path / "checkpoints"):
+        if folder.is_dir() and latest(folder):
+            weights = folder / latest(folder)["weights"]
+            config = Pix2PixHDConfig(**read_meta(weights)["config"])
+            generator = build_generator(config)
+            prefix = "generator."
+            generator.load_state_dict({k[len(prefix):]: v for k, v in
+                                       load_file(str(weights)).items() if k.startswith(prefix)})
+            return generator.eval()
+    if not path.is_file():
+        raise FileNotFoundError(f"no pix2pixHD checkpoint at {path}; train one with "
+                                "`course train pix2pixhd`")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    generator = build_generator(Pix2PixHDConfig(**meta["config"]))
+    generator.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    return generator.eval()
+
+
+def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
+    """The JSON sidecar of the shipped pix2pixHD checkpoint (command, seed, date, quality)."""
+    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    return json.loads(path.with_suffix(".json").read_text())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+__all__ = ["PROTOCOL", "TranslationProtocol", "checkpoint_info", "export_generator",
+           "load_pix2pixhd", "train_pix2pixhd", "LandscapePairs"]

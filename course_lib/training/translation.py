@@ -1,0 +1,148 @@
+"""Paired image-to-image translation (pix2pixHD, unit 05): label map in, photo out.
+
+``TranslationTask`` tells the shared ``GANTrainer`` what one step computes. Both networks see
+the map: G turns the one-hot map into an image, D judges the *pair* (map, image), the map
+concatenated with the image along the channels, so "a good sky where the map says water"
+counts as fake. As in the official code, G runs once per step: the fake made for D's update
+(detached there) is reused, with its graph, for G's update.
+
+``LandscapePairs`` serves (image, labels) pairs from the cached Landscapes renders;
+``evaluate_translation`` scores a generator the SPADE paper's way (mIoU of the segmenter on
+generated images, FID on the segmenter's features).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_lib.data.landscapes.classes import NUM_CLASSES
+from course_lib.losses.pix2pixhd import multiscale_d_loss, pix2pixhd_g_loss
+
+
+def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
+    """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
+    return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
+
+
+class LandscapePairs(torch.utils.data.Dataset):
+    """The first ``n`` scenes of a Landscapes split as (image in [-1, 1], labels) pairs."""
+
+    def __init__(self, split: str = "train", n: int = 1000, size: int = 64,
+                 progress: bool = False):
+        from course_lib.data.landscapes.dataset import cached_split
+
+        images, labels = cached_split(split, size, n, progress=progress)
+        self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
+        self.labels = torch.from_numpy(np.ascontiguousarray(labels))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        image = self.images[index].float() / 127.5 - 1.0
+        return image, self.labels[index].long()
+
+
+class TranslationTask:
+    """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales
+    and to match D's inner features of the real pair (weight ``lambda_feat``)."""
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module,
+                 preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
+                 num_classes: int = NUM_CLASSES, meta: dict[str, Any] | None = None):
+        self.networks = {"generator": generator, "discriminator": discriminator}
+        self.preview_labels = preview_labels
+        self.lambda_feat = lambda_feat
+        self.num_classes = num_classes
+        self._meta = meta or {}
+        self._cache: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def d_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
+        images, labels = batch[0], batch[1]
+        maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
+        fake = nets["generator"](maps)
+        self._cache = (labels, fake)  # G's step reuses this forward pass
+        d = nets["discriminator"]
+        real_out = d(torch.cat([maps, images], 1))
+        fake_out = d(torch.cat([maps, fake.detach()], 1))
+        return {"loss": multiscale_d_loss(real_out, fake_out),
+                "D(x)": torch.stack([o[-1].detach().float().mean() for o in real_out]).mean(),
+                "D(G(s))": torch.stack([o[-1].detach().float().mean() for o in fake_out]).mean()}
+
+    def g_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
+        images, labels = batch[0], batch[1]
+        maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
+        if self._cache is not None and self._cache[0] is labels:
+            fake = self._cache[1]
+        else:
+            fake = nets["generator"](maps)
+        self._cache = None
+        d = nets["discriminator"]
+        with torch.no_grad():
+            real_out = d(torch.cat([maps, images], 1))
+        fake_out = d(torch.cat([maps, fake], 1))
+        return pix2pixhd_g_loss(real_out, fake_out, self.lambda_feat)
+
+    def fixed_inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """One-hot versions of the first ``n`` preview maps (none without ``preview_labels``:
+        then train with ``sample_every=0``)."""
+        if self.preview_labels is None:
+            return torch.zeros(0, self.num_classes, 1, 1)
+        return one_hot_maps(self.preview_labels[:n], self.num_classes)
+
+    def preview(self, nets: dict[str, nn.Module], inputs: torch.Tensor) -> torch.Tensor:
+        return nets["generator"](inputs)
+
+    def meta(self) -> dict[str, Any]:
+        return {"loss": "lsgan+feature_matching", "lambda_feat": self.lambda_feat, **self._meta}
+
+
+def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
+                         ) -> TranslationTask:
+    """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task."""
+    from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
+    from course_lib.models.pix2pixhd.generator import build_generator
+
+    config = config or Pix2PixHDConfig.course()
+    generator = build_generator(config)
+    discriminator = MultiscaleDiscriminator(config.discriminator_in_channels, config.ndf,
+                                            config.n_layers_d, config.num_d)
+    return TranslationTask(generator, discriminator, preview_labels, config.lambda_feat,
+                           config.label_channels,
+                           meta={"arch": "pix2pixhd", "config": asdict(config)})
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
+             num_classes: int = NUM_CLASSES) -> torch.Tensor:
+    """Images (N, 3, H, W) in [-1, 1] for index maps (N, H, W), in eval mode, on the CPU."""
+    was_training = generator.training
+    generator.eval()
+    device = next(generator.parameters()).device
+    out = [generator(one_hot_maps(labels[i:i + batch_size].to(device), num_classes)).float().cpu()
+           for i in range(0, len(labels), batch_size)]
+    generator.train(was_training)
+    return torch.cat(out)
+
+
+def evaluate_translation(generator: nn.Module, split: str = "test", n: int = 500, size: int = 64,
+                         segmenter: nn.Module | None = None, fid: bool = True) -> dict[str, float]:
+    """mIoU and pixel accuracy of the segmenter on G's images for the first ``n`` maps of
+    ``split``, and the landscape FID between those images and the real renders of the same maps.
+    """
+    from course_lib.models.segmenter import landscape_fid, load_segmenter, segmentation_scores
+
+    segmenter = segmenter or load_segmenter()
+    pairs = LandscapePairs(split, n, size)
+    real = pairs.images.float() / 127.5 - 1.0
+    fake = generate(generator, pairs.labels)
+    scores = segmentation_scores(segmenter, fake, pairs.labels)
+    out = {"miou": scores["miou"], "pixel_accuracy": scores["pixel_accuracy"]}
+    if fid:
+        out["fid"] = landscape_fid(segmenter, fake, real)
+    return out
