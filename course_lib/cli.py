@@ -356,14 +356,14 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
         "pix2pixhd", help="pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
         description="Train the course-sized pix2pixHD (global generator, three PatchGAN "
         "discriminators, LSGAN + feature matching) under the shared protocol of units 05-06: "
-        "64 px, batch 4, 3000 steps on the first 4000 training scenes; every 250 steps the "
+        "64 px, batch 4, 2000 steps on the first 4000 training scenes; every 250 steps the "
         "segmenter's mIoU on generated images for 200 test maps is recorded (metrics.csv); at "
         "the end mIoU and landscape FID on the first 500 test maps (result.json). Running it "
         "again with the same --out resumes.",
         epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--steps", type=int, default=None,
-                        help="training steps (default 3000; 20 with COURSE_PROFILE=fast)")
+                        help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
     parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
@@ -371,6 +371,63 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
                         help="also write G as fp16 safetensors + sidecar (no value: the "
                         "package's course_lib/checkpoints/pix2pixhd_landscapes64)")
     parser.set_defaults(handler=_train_pix2pixhd)
+
+
+def _train_vqgan(args: argparse.Namespace) -> int:
+    import shlex
+
+    import torch
+
+    from course_lib.config import by_profile
+    from course_lib.training.vqgan_run import VQGANLossConfig, train_vqgan
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    steps = args.steps or by_profile(full=2400, fast=20)
+    loss = VQGANLossConfig(disc_start=int(args.disc_start * steps),
+                           perceptual_weight=args.perceptual_weight,
+                           disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
+    command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    meta = train_vqgan(args.out, steps, args.batch_size, args.lr,
+                       n_train=args.n_train or by_profile(full=20_000, fast=500),
+                       n_test=args.n_test or by_profile(full=1_000, fast=100), seed=args.seed,
+                       loss=loss, device=args.device, checkpoint=args.checkpoint,
+                       command=command, resume=not args.no_resume)
+    q = meta["quality"]
+    print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
+          f"{100 * q['used_share']:.1f}% of codes used, after {meta['train_seconds']:.0f} s; "
+          f"wrote {meta['checkpoint']}")
+    return 0
+
+
+def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train vqgan`` and ``course train transformer`` (unit 07, text to image)."""
+    vq = train_models(commands).add_parser(
+        "vqgan", help="VQ-GAN image tokenizer on Landscapes (unit 07)",
+        description="Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
+        "segmenter-perceptual and commitment losses, then a hinge PatchGAN term with the "
+        "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
+        "fp16 safetensors + a JSON sidecar.",
+        epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
+    vq.add_argument("--steps", type=int, default=None, help="steps (default 2400; fast 20)")
+    vq.add_argument("--batch-size", type=int, default=16)
+    vq.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate, G and D")
+    vq.add_argument("--disc-start", type=float, default=0.6,
+                    help="share of the steps before the GAN loss starts (default 0.6)")
+    vq.add_argument("--disc-weight", type=float, default=0.8)
+    vq.add_argument("--perceptual-weight", type=float, default=1.0)
+    vq.add_argument("--perceptual-images", type=int, default=8,
+                    help="images per batch that the perceptual loss scores (0: all)")
+    vq.add_argument("--n-train", type=int, default=None, help="training renders (20000)")
+    vq.add_argument("--n-test", type=int, default=None, help="test renders scored (1000)")
+    vq.add_argument("--seed", type=int, default=0)
+    vq.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
+    vq.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
+    vq.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
+                    "course_lib/checkpoints/landscapes_vqgan.safetensors)")
+    vq.add_argument("--no-resume", action="store_true")
+    vq.set_defaults(handler=_train_vqgan)
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -493,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_fashion_cnn(commands)
     add_landscapes_commands(commands, data)
     add_gan_commands(commands)
+    add_unit07_commands(commands)
     add_train_pix2pixhd(commands)
     add_text_to_image_commands(commands)
     add_grading_commands(commands)

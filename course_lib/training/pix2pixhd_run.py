@@ -7,7 +7,7 @@ the generator on the protocol's test maps (mIoU, pixel accuracy, landscape FID) 
 ``result.json`` in the run folder. ``export_generator`` writes the small fp16 checkpoint that
 ships with the package, ``load_pix2pixhd`` loads it back.
 
-The shared protocol of units 05 and 06 (``PROTOCOL``): 64 px, batch 4, 3,000 steps, the first
+The shared protocol of units 05 and 06 (``PROTOCOL``): 64 px, batch 4, 2,000 steps, the first
 4,000 training scenes, scored on the first 500 test scenes, seeds 0 and 1.
 """
 
@@ -42,7 +42,7 @@ class TranslationProtocol:
 
     size: int = 64
     batch_size: int = 4
-    steps: int = 3000
+    steps: int = 2000
     n_train: int = 4000  # the first scenes of the train split
     n_test: int = 500  # the first scenes of the test split, for the final figures
     n_eval: int = 200  # the first test scenes, for the mIoU-over-time curve
