@@ -373,6 +373,68 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_train_pix2pixhd)
 
 
+def _train_spade(args: argparse.Namespace) -> int:
+    import datetime
+    import shlex
+    from dataclasses import replace
+
+    import torch
+
+    from course_lib.config import by_profile
+    from course_lib.training.pix2pixhd_run import PROTOCOL
+    from course_lib.training.spade_run import export_spade, load_spade, train_spade
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    protocol = replace(PROTOCOL, steps=args.steps or by_profile(full=PROTOCOL.steps, fast=20),
+                       n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
+                       n_test=by_profile(full=PROTOCOL.n_test, fast=64),
+                       n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
+                       eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
+                                     ttur=not args.no_ttur)
+    print(metrics.to_string(index=False))
+    print(f"SPADE seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
+          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
+          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    if args.export:
+        command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
+                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
+                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
+                "optimiser": {k: result[k] for k in ("lr_g", "lr_d", "betas")},
+                "history": metrics.round(4).to_dict("records")}
+        path = export_spade(load_spade(args.out), meta,
+                            args.export if args.export != "package" else None)
+        print(f"exported generator + style encoder to {path}")
+    return 0
+
+
+def add_train_spade(commands: argparse._SubParsersAction) -> None:
+    """``course train spade``: unit 06's SPADE generator and style encoder on Landscapes."""
+    parser = train_models(commands).add_parser(
+        "spade", help="SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)",
+        description="Train the course-sized SPADE generator with its VAE style encoder "
+        "(hinge loss, feature matching, KL; unit 05's multi-scale discriminator with spectral "
+        "norm; TTUR: G 1e-4, D 4e-4, Adam betas (0, 0.999)) under the protocol shared with "
+        "unit 05: 64 px, batch 4, 2000 steps on the first 4000 training scenes, mIoU every 250 "
+        "steps (metrics.csv), final mIoU and landscape FID on 500 test maps (result.json). "
+        "Running it again with the same --out resumes.",
+        epilog="Example: course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
+    parser.add_argument("--no-ttur", action="store_true",
+                        help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--out", default="runs/spade", help="run folder")
+    parser.add_argument("--export", nargs="?", const="package", default=None,
+                        help="also write G + E as fp16 safetensors + sidecar (no value: the "
+                        "package's course_lib/checkpoints/spade_landscapes64)")
+    parser.set_defaults(handler=_train_spade)
+
+
 def _train_vqgan(args: argparse.Namespace) -> int:
     import shlex
 
@@ -552,6 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_gan_commands(commands)
     add_unit07_commands(commands)
     add_train_pix2pixhd(commands)
+    add_train_spade(commands)
     add_text_to_image_commands(commands)
     add_grading_commands(commands)
     return parser

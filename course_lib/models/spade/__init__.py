@@ -1,0 +1,26 @@
+"""SPADE / GauGAN (Park et al., 2019): spatially-adaptive normalisation and its generator.
+
+- ``config``: :class:`SPADEConfig` (paper defaults; ``SPADEConfig.course()`` for CPUs);
+- ``norm``: the :class:`SPADE` layer; ``resblock``: :class:`SPADEResBlock`;
+- ``generator``: :class:`SPADEGenerator` (z and a label map in, an image out);
+- ``encoder``: :class:`StyleEncoder` and :func:`reparameterize` (the VAE style encoder);
+- ``styled``: :class:`StyledSPADE`, generator + encoder trained together;
+- ``params``: parameter counts derived by hand from the architecture.
+
+The discriminator is pix2pixHD's multi-scale PatchGAN (``course_lib.models.pix2pixhd``); the
+losses are in ``course_lib.losses`` (``hinge``, ``kl``, ``feature_matching``).
+"""
+
+from course_lib.models.spade.config import SPADEConfig
+from course_lib.models.spade.encoder import StyleEncoder, reparameterize
+from course_lib.models.spade.generator import SPADEGenerator
+from course_lib.models.spade.norm import SPADE, parameter_free_norm
+from course_lib.models.spade.params import count_parameters, encoder_params, generator_params
+from course_lib.models.spade.resblock import SPADEResBlock
+from course_lib.models.spade.styled import StyledSPADE
+
+__all__ = [
+    "SPADE", "SPADEConfig", "SPADEGenerator", "SPADEResBlock", "StyleEncoder", "StyledSPADE",
+    "count_parameters", "encoder_params", "generator_params", "parameter_free_norm",
+    "reparameterize",
+]

@@ -1,0 +1,67 @@
+"""Parameter counts of SPADE's networks from the architecture, by hand (no network is built).
+
+Each formula counts weights and biases layer by layer; the tests build the networks and check
+that ``sum(p.numel())`` gives the same number. Buffers (batch-norm statistics, spectral-norm
+vectors) are not parameters, and the parameter-free norms have none.
+
+A k x k convolution from ``a`` to ``b`` channels has ``k*k*a*b`` weights plus ``b`` biases.
+
+- SPADE layer on ``C`` channels, label map of ``L`` channels, hidden width ``h``:
+  shared conv ``k*k*L*h + h``, gamma and beta convs ``k*k*h*C + C`` each.
+- Residual block ``fin -> fout`` (``m = min(fin, fout)``): conv_0 ``9*fin*m + m``, conv_1
+  ``9*m*fout + fout``, SPADE on ``fin`` and on ``m``; if ``fin != fout`` also a 1x1 shortcut
+  ``fin*fout`` (no bias) and one more SPADE on ``fin``.
+- Generator: ``fc`` ``z_dim * (mults[0]*ngf*sh*sw) + mults[0]*ngf*sh*sw``, the blocks,
+  ``conv_img`` ``9*ngf*mults[-1]*3 + 3``.
+- Style encoder: bias-free 3x3 convs ``9*cin*cout`` per layer, then two linear layers
+  ``16*c_last*z_dim + z_dim``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from course_lib.models.spade.config import SPADEConfig
+
+
+def conv_params(cin: int, cout: int, k: int, bias: bool = True) -> int:
+    return k * k * cin * cout + (cout if bias else 0)
+
+
+def spade_layer_params(channels: int, label_nc: int, hidden: int, k: int = 3) -> int:
+    return conv_params(label_nc, hidden, k) + 2 * conv_params(hidden, channels, k)
+
+
+def resblock_params(fin: int, fout: int, label_nc: int, hidden: int, k: int = 3) -> int:
+    middle = min(fin, fout)
+    total = conv_params(fin, middle, 3) + conv_params(middle, fout, 3)
+    total += spade_layer_params(fin, label_nc, hidden, k) + spade_layer_params(
+        middle, label_nc, hidden, k)
+    if fin != fout:
+        total += conv_params(fin, fout, 1, bias=False) + spade_layer_params(
+            fin, label_nc, hidden, k)
+    return total
+
+
+def generator_params(c: SPADEConfig) -> int:
+    sh, sw = c.start_size
+    grid = c.mults[0] * c.ngf * sh * sw
+    total = c.z_dim * grid + grid
+    fins = (c.mults[0],) + c.mults[:-1]
+    for fin, fout in zip(fins, c.mults, strict=True):
+        total += resblock_params(fin * c.ngf, fout * c.ngf, c.label_nc, c.hidden, c.kernel_size)
+    return total + conv_params(c.mults[-1] * c.ngf, 3, 3)
+
+
+def encoder_params(c: SPADEConfig) -> int:
+    total, cin = 0, 3
+    for k in range(int(math.log2(c.encoder_size // 4))):
+        cout = c.ndf_encoder * min(2**k, 8)
+        total += conv_params(cin, cout, 3, bias=False)
+        cin = cout
+    return total + 2 * (16 * cin * c.z_dim + c.z_dim)
+
+
+def count_parameters(module) -> int:
+    """Trainable parameters of a built module (what ``model.summary()`` would call trainable)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)

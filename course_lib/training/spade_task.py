@@ -1,0 +1,181 @@
+"""SPADE's training step (unit 06): a label map and a style code in, an image out, hinge loss.
+
+``SPADETask`` tells the shared ``GANTrainer`` what one step computes, the official recipe:
+
+- D is pix2pixHD's multi-scale PatchGAN judging (map, image) pairs (reused from unit 05),
+  with spectral norm on its convolutions, trained with the hinge loss;
+- G is the SPADE generator plus the style encoder (one network, one optimizer): the encoder
+  turns the real image into (mu, logvar), z is sampled with the reparameterisation trick, and
+  G's loss is ``hinge + lambda_feat * feature matching + lambda_kld * KL``;
+- as in unit 05's task, G runs once per step: the fake made for D's update (detached there)
+  is reused, with its graph, for G's update (G's weights have not changed in between);
+- two time-scale update rule (TTUR, Heusel et al. 2017): D learns 4x faster than G
+  (``TrainConfig(lr_g=1e-4, lr_d=4e-4, betas=(0.0, 0.999))``, see :func:`spade_train_config`).
+
+The official code's VGG perceptual loss (weight 10) needs ImageNet weights, which the course
+does not download; it is left out here and in unit 05 alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from course_lib.data.landscapes.classes import NUM_CLASSES
+from course_lib.losses.feature_matching import feature_matching_loss
+from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
+from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
+from course_lib.training.gan_trainer import TrainConfig
+
+
+def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
+    """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
+    return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
+
+
+@dataclass
+class SPADELossConfig:
+    """Weights of SPADE's generator loss and its discriminator (official defaults)."""
+
+    lambda_feat: float = 10.0
+    lambda_kld: float = LAMBDA_KLD
+    use_encoder: bool = True  # train the VAE style encoder (official --use_vae)
+    spectral_d: bool = True  # spectral norm on D's convolutions (official norm_D)
+    ndf: int = 64
+    n_layers_d: int = 4
+    num_d: int = 2
+
+    @classmethod
+    def course(cls, **changes) -> SPADELossConfig:
+        """CPU size: the same discriminator as unit 05's course model (ndf 16, 3 layers, 3 scales),
+        so that the comparison of the two units changes the generator and the loss only."""
+        return cls(**{**dict(ndf=16, n_layers_d=3, num_d=3), **changes})
+
+
+def spade_train_config(**changes: Any) -> TrainConfig:
+    """``TrainConfig`` with SPADE's TTUR: Adam(beta1=0, beta2=0.999), lr 1e-4 for G, 4e-4 for D.
+
+    (The paper's numbers; the official code's default beta2 is 0.9.)
+    """
+    return TrainConfig(**{**dict(lr_g=1e-4, lr_d=4e-4, betas=(0.0, 0.999)), **changes})
+
+
+def add_spectral_norm(module: nn.Module) -> nn.Module:
+    """Put spectral normalisation on every convolution of ``module`` (in place)."""
+    for name, child in list(module.named_children()):
+        if isinstance(child, nn.Conv2d):
+            setattr(module, name, nn.utils.parametrizations.spectral_norm(child))
+        else:
+            add_spectral_norm(child)
+    return module
+
+
+def _split(outputs: list[list[torch.Tensor]]) -> tuple[list, list]:
+    """D ran on cat([fake, real]): split every tensor of every scale into (fake, real) halves."""
+    fake = [[t[: len(t) // 2] for t in scale] for scale in outputs]
+    real = [[t[len(t) // 2:] for t in scale] for scale in outputs]
+    return fake, real
+
+
+def _mean_score(outputs: list[list[torch.Tensor]]) -> torch.Tensor:
+    return torch.stack([scale[-1].detach().float().mean() for scale in outputs]).mean()
+
+
+class SPADETask:
+    """One SPADE step for ``GANTrainer``; batches are (images in [-1, 1], index maps)."""
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module,
+                 loss: SPADELossConfig | None = None,
+                 preview_labels: torch.Tensor | None = None, num_classes: int = NUM_CLASSES,
+                 meta: dict[str, Any] | None = None):
+        self.networks = {"generator": generator, "discriminator": discriminator}
+        self.loss = loss or SPADELossConfig()
+        self.preview_labels = preview_labels
+        self.num_classes = num_classes
+        self._meta = meta or {}
+        self._preview_z: torch.Tensor | None = None
+        self._cache: tuple[torch.Tensor, tuple] | None = None
+
+    def _fake(self, nets, maps, images):
+        style = images if self.loss.use_encoder else None
+        return nets["generator"](maps, style)
+
+    def _judge(self, nets, maps, fake, real):
+        """D on fake and real pairs in one batch (as the official code), split back."""
+        pairs = torch.cat([torch.cat([maps, fake], 1), torch.cat([maps, real], 1)])
+        return _split(nets["discriminator"](pairs))
+
+    def d_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
+        images, labels = batch[0], batch[1]
+        maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
+        generated = self._fake(nets, maps, images)
+        self._cache = (labels, generated)  # G's step reuses this forward pass
+        fake_out, real_out = self._judge(nets, maps, generated[0].detach(), images)
+        return {"loss": hinge_d_multiscale(real_out, fake_out),
+                "D(x)": _mean_score(real_out), "D(G(s,z))": _mean_score(fake_out)}
+
+    def g_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
+        images, labels = batch[0], batch[1]
+        maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
+        if self._cache is not None and self._cache[0] is labels:
+            fake, mu, logvar = self._cache[1]
+        else:
+            fake, mu, logvar = self._fake(nets, maps, images)
+        self._cache = None
+        fake_out, real_out = self._judge(nets, maps, fake, images)
+        gan = hinge_g_multiscale(fake_out)
+        fm = feature_matching_loss(real_out, fake_out)
+        out = {"gan_loss": gan, "fm_loss": fm}
+        loss = gan + self.loss.lambda_feat * fm
+        if mu is not None:
+            kld = kl_divergence(mu, logvar)
+            out["kld_loss"] = kld
+            loss = loss + self.loss.lambda_kld * kld
+        return {"loss": loss, **out}
+
+    def fixed_inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """The first ``n`` preview maps (one-hot); their noise vectors are fixed here too."""
+        if self.preview_labels is None:
+            raise ValueError("give SPADETask preview_labels to draw sample grids")
+        g = self.networks["generator"]
+        z_dim = g.config.z_dim
+        maps = one_hot_maps(self.preview_labels[:n], self.num_classes)
+        self._preview_z = torch.randn(len(maps), z_dim, generator=generator)
+        return maps
+
+    def preview(self, nets: dict[str, nn.Module], inputs: torch.Tensor) -> torch.Tensor:
+        z = self._preview_z
+        if z is None or len(z) != len(inputs):
+            z = torch.randn(len(inputs), nets["generator"].config.z_dim)
+        return nets["generator"](inputs, z=z.to(inputs.device))[0]
+
+    def meta(self) -> dict[str, Any]:
+        return {"loss": "hinge+feature_matching+kl", "losses": asdict(self.loss), **self._meta}
+
+
+def build_spade_task(config=None, loss: SPADELossConfig | None = None,
+                     preview_labels: torch.Tensor | None = None) -> SPADETask:
+    """A fresh SPADE (``SPADEConfig.course()`` by default) with its discriminator, as a task."""
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+    from course_lib.models.spade import SPADEConfig, StyledSPADE
+
+    config = config or SPADEConfig.course()
+    loss = loss or SPADELossConfig.course()
+    generator = StyledSPADE(config, use_encoder=loss.use_encoder)
+    discriminator = MultiscaleDiscriminator(config.label_nc + 3, loss.ndf, loss.n_layers_d,
+                                            loss.num_d)
+    if loss.spectral_d:
+        add_spectral_norm(discriminator)
+    return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,
+                     meta={"arch": "spade", "config": _jsonable(asdict(config))})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value
