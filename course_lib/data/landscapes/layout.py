@@ -9,6 +9,7 @@ mask, because the painter colours it brown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,17 +56,28 @@ def _box(size: int, x0: float, x1: float, y0: float, y1: float) -> tuple[slice, 
     return slice(r0, r1), slice(c0, c1)
 
 
+@lru_cache(maxsize=8)
+def pixel_centres(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Read-only ``u`` (1, size) and ``v`` (size, 1): pixel centres as fractions of the image."""
+    coords = (np.arange(size, dtype=np.float32) + 0.5) / size
+    coords.setflags(write=False)
+    return coords[None, :], coords[:, None]
+
+
 def draw_layout(scene: SceneParams, size: int) -> Layout:
-    """Draw the label map of ``scene`` at ``size`` x ``size`` pixels."""
+    """Draw the label map of ``scene`` at ``size`` x ``size`` pixels.
+
+    Mountains and water lie on one side of the horizon, so they are computed on those rows only.
+    """
     rng = np.random.default_rng([scene.seed, 0xD4A7])  # drawing noise, fixed order of draws
     ridges = [ridge_profile(rng, size, knots=4, octaves=5) for _ in range(2)]
     edge = noise_crop("edge", size, rng)
 
-    coords = (np.arange(size, dtype=np.float32) + 0.5) / size
-    u = coords[None, :]
-    v = coords[:, None]
+    u, v = pixel_centres(size)
     hz = scene.horizon
-    labels = np.where(v < hz, SKY, GRASS).astype(np.uint8) * np.ones((1, size), np.uint8)
+    below = int(np.count_nonzero(v < hz))  # rows 0..below-1 lie above the horizon
+    labels = np.full((size, size), GRASS, dtype=np.uint8)
+    labels[:below] = SKY
     trunk = np.zeros((size, size), dtype=bool)
     tree_id = np.full((size, size), -1, dtype=np.int16)
     far = np.zeros((size, size), dtype=bool)
@@ -88,22 +100,26 @@ def draw_layout(scene: SceneParams, size: int) -> Layout:
         region = labels[box]
         region[inside & (region == SKY)] = CLOUD
 
+    sky_rows, v_sky = labels[:below], v[:below]  # mountains stand above the horizon
     for k, height in enumerate(scene.mountain_heights):
         ridge = hz - height * (0.35 + 0.65 * ridges[k])  # ridge line per column, fractions
-        mountain = (v >= ridge[None, :]) & (v < hz)
-        labels[mountain] = MOUNTAIN
+        mountain = v_sky >= ridge[None, :]
+        sky_rows[mountain] = MOUNTAIN
         if k == 0 and len(scene.mountain_heights) > 1:
-            far |= mountain
+            far[:below] |= mountain
         elif k > 0:
-            far &= ~mountain
+            far[:below] &= ~mountain
         if scene.snowline is not None:
             snow_top = hz - height * scene.snowline
-            jag = 0.25 * height * edge + 0.08 * height * np.sin(u * 90.0 + k)
-            labels[mountain & (v < snow_top + jag)] = SNOW
+            jag = 0.25 * height * edge[:below] + 0.08 * height * np.sin(u * 90.0 + k)
+            mountain &= v_sky < snow_top + jag
+            sky_rows[mountain] = SNOW
 
-    water, beach = water_masks(scene, u, v)
-    labels[beach] = SAND
-    labels[water] = WATER
+    if scene.has_water:  # water and beach lie below the horizon
+        water, beach = water_masks(scene, u, v[below:])
+        ground_rows = labels[below:]
+        ground_rows[beach] = SAND
+        ground_rows[water] = WATER
 
     for rock in scene.rocks:
         box = _box(size, rock.x - rock.width / 2, rock.x + rock.width / 2,

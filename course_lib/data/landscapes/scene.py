@@ -187,11 +187,16 @@ def water_masks(
     return water, beach
 
 
+_RING = np.linspace(0.0, 2.0 * np.pi, 12, endpoint=False)
+_RING_COS, _RING_SIN = np.cos(_RING), np.sin(_RING)
+
+
 def _near_water(scene: SceneParams, x: np.ndarray, y: np.ndarray, radius: float) -> np.ndarray:
     """For each point ``(x[i], y[i])``: is there water within ``radius``? (a ring of 12 points)"""
-    angles = np.linspace(0.0, 2.0 * np.pi, 12, endpoint=False)
-    u = x[:, None] + radius * np.cos(angles)
-    v = y[:, None] + 0.5 * radius * np.sin(angles)
+    if scene.water == "none":
+        return np.zeros(len(x), dtype=bool)
+    u = x[:, None] + radius * _RING_COS
+    v = y[:, None] + 0.5 * radius * _RING_SIN
     water, _ = water_masks(scene, u, v)
     return water.any(axis=1)
 
