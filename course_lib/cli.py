@@ -229,8 +229,10 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
     sample = commands.add_parser(
         "sample", help="draw images from a trained generator into a PNG grid",
         description="Load a generator from a run folder (or its weights file) and save samples.",
-        epilog="Example: course sample runs/lsgan --n 64 --out lsgan.png")
-    sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder or .safetensors")
+        epilog="Examples: course sample runs/lsgan --n 64 --out lsgan.png; "
+               "course sample lsgan_dcgan --out shipped.png")
+    sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
+                        "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan (unit 04)")
     sample.add_argument("--n", type=int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")

@@ -15,7 +15,12 @@ import torch
 
 from course_lib.config import seed_everything
 from course_lib.training import distributed
-from course_lib.training.gan_task import build_gan_task, generator_from_checkpoint
+from course_lib.training.gan_task import (
+    SHIPPED_GENERATORS,
+    build_gan_task,
+    generator_from_checkpoint,
+    shipped_generator_path,
+)
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 from course_lib.training.samples import save_grid
 
@@ -37,7 +42,13 @@ def train_fashion_gan(arch: str = "mlp", loss: str = "nonsaturating",
 
 def sample_grid(checkpoint: str | Path, out: str | Path, n: int = 64, seed: int = 0,
                 nrow: int = 8) -> Path:
-    """Draw ``n`` images from a trained generator and save them as one PNG grid."""
+    """Draw ``n`` images from a trained generator and save them as one PNG grid.
+
+    ``checkpoint`` is a run folder, a weights file, or the name of a shipped generator
+    (``mlp_gan``, ``lsgan_dcgan``; see ``load_shipped_generator``).
+    """
+    if str(checkpoint) in SHIPPED_GENERATORS and not Path(checkpoint).exists():
+        checkpoint = shipped_generator_path(str(checkpoint))
     generator = generator_from_checkpoint(checkpoint)
     z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():

@@ -1,0 +1,172 @@
+"""Unit 04's claim, measured: LSGAN vs the original (non-saturating) GAN, same DCGAN, equal steps.
+
+Trains the DCGAN of ``course_lib.models.dcgan`` on all 60,000 Fashion-MNIST training images with
+the engine's defaults (Adam 2e-4, betas (0.5, 0.999), batch 64, one D step per G step), once
+per (loss, seed), for a fixed number of steps. Then every generator (eval mode) draws
+``--samples`` images from fixed noise and is scored with the course's offline metrics:
+
+- FashionCNN FID against the first ``--samples`` test images (both sets the same size, so the
+  small-sample bias of FID is the same for every run);
+- class coverage of the samples (classes with >= 2% of them, out of 10) and the KL of the class
+  histogram to uniform, in nats.
+
+Runs are resumable folders under ``--out`` (``<loss>-seed<k>``): a finished run is not trained
+again, so the script can be started once per run (``--losses lsgan --seeds 0 --train-only``)
+and once more at the end to score everything::
+
+    OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps 500 --train-only \
+        --losses lsgan --seeds 0
+    OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps 500 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+LABELS = {"lsgan": "LSGAN", "nonsaturating": "GAN (non-saturating BCE)", "minimax": "GAN (minimax)"}
+
+
+def run_dir(out: Path, loss: str, seed: int) -> Path:
+    return out / f"{loss}-seed{seed}"
+
+
+def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: int) -> float:
+    """Train one run to ``steps`` (or finish it); returns the seconds this call trained."""
+    from course_lib.training.gan_run import train_fashion_gan
+    from course_lib.training.gan_trainer import TrainConfig
+
+    folder = run_dir(out, loss, seed)
+    config = TrainConfig(steps=steps, batch_size=batch_size, seed=seed, device="cpu",
+                         precision="fp32", sample_every=max(steps // 4, 1),
+                         checkpoint_every=500, progress=False)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    trainer = train_fashion_gan(arch, loss, folder, config)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    if trainer.stopped:
+        raise RuntimeError(f"{folder}: {trainer.stopped}")
+    timing = folder / "train_seconds.json"
+    done = json.loads(timing.read_text()) if timing.exists() else {"seconds": 0.0, "cpu": 0.0}
+    done["seconds"] += seconds
+    done["cpu"] = None if done.get("cpu") is None else done["cpu"] + cpu
+    done["steps"] = trainer.step
+    timing.write_text(json.dumps(done))
+    return seconds
+
+
+def score(out: Path, loss: str, seed: int, n: int) -> dict:
+    """FID (n samples vs the first n test images) and class coverage of one trained generator."""
+    from course_lib.training.gan_task import generator_from_checkpoint, score_generator
+
+    folder = run_dir(out, loss, seed)
+    scores = score_generator(generator_from_checkpoint(folder), n)
+    timing_file = folder / "train_seconds.json"
+    timing = json.loads(timing_file.read_text()) if timing_file.exists() else {}
+    return {"loss": loss, "seed": seed, "steps": generator_step(folder),
+            "train_s": timing.get("seconds"), "cpu_s": timing.get("cpu"),
+            "fid": scores["fid"], "covered": scores["covered"], "kl": scores["kl_to_uniform"],
+            "n": n}
+
+
+def generator_step(folder: Path) -> int:
+    """The step of the newest checkpoint in a run folder."""
+    return json.loads((folder / "checkpoints" / "latest.json").read_text())["step"]
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def table(rows: list[dict]) -> str:
+    lines = [f"{'loss':26s} {'seed':>4s} {'steps':>6s} {'FID':>8s} {'classes':>7s} "
+             f"{'KL':>6s} {'wall s':>7s} {'cpu s':>6s}"]
+    for r in rows:
+        lines.append(f"{LABELS[r['loss']]:26s} {r['seed']:4d} {r['steps']:6d} {r['fid']:8.1f} "
+                     f"{r['covered']:4d}/10 {r['kl']:6.3f} {_seconds(r['train_s']):>7s} "
+                     f"{_seconds(r['cpu_s']):>6s}")
+    for loss in dict.fromkeys(r["loss"] for r in rows):
+        mine = [r for r in rows if r["loss"] == loss]
+        fids = [r["fid"] for r in mine]
+        spread = statistics.stdev(fids) if len(fids) > 1 else 0.0
+        lines.append(f"{LABELS[loss] + ' mean':26s} {len(mine):4d} {mine[0]['steps']:6d} "
+                     f"{statistics.mean(fids):8.1f} "
+                     f"{statistics.mean(r['covered'] for r in mine):7.1f} "
+                     f"{statistics.mean(r['kl'] for r in mine):6.3f}  (FID sd {spread:.1f})")
+    return "\n".join(lines)
+
+
+def write_rows(rows: list[dict], args: argparse.Namespace) -> None:
+    date = datetime.date.today().isoformat()
+    command = (f"OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps {args.steps} "
+               f"--batch-size {args.batch_size} --seeds {' '.join(map(str, args.seeds))} "
+               f"--samples {args.samples}")
+    machine = f"CPU, {os.cpu_count()} cores shared with other helpers, 1 torch thread, no GPU"
+    profile = (f"full comparison: DCGAN, {args.steps} steps x batch {args.batch_size}, "
+               "60,000 train images, Adam 2e-4 (0.5, 0.999)")
+    n = args.samples
+    lines = []
+    for r in rows:
+        lines.append(
+            f"| DCGAN + {LABELS[r['loss']]}, seed {r['seed']}: FashionCNN FID ({n} samples vs "
+            f"first {n} test images) / class coverage / KL to uniform | {r['fid']:.1f} / "
+            f"{r['covered']}/10 / {r['kl']:.3f} nats (trained in {_seconds(r['train_s'])} s wall, "
+            f"{_seconds(r['cpu_s'])} s CPU) | "
+            f"{command} | {profile} | {machine} | {date} |\n")
+    for loss in dict.fromkeys(r["loss"] for r in rows):
+        mine = [r for r in rows if r["loss"] == loss]
+        fids = [r["fid"] for r in mine]
+        spread = statistics.stdev(fids) if len(fids) > 1 else 0.0
+        lines.append(
+            f"| DCGAN + {LABELS[loss]}: mean over seeds {[r['seed'] for r in mine]}: FID / "
+            f"classes covered / KL | {statistics.mean(fids):.1f} (sd {spread:.1f}) / "
+            f"{statistics.mean(r['covered'] for r in mine):.1f}/10 / "
+            f"{statistics.mean(r['kl'] for r in mine):.3f} nats | {command} | {profile} | "
+            f"{machine} | {date} |\n")
+    with RESULTS.open("a") as f:
+        f.writelines(lines)
+    print(f"appended {len(lines)} rows to {RESULTS}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--losses", nargs="+", default=["lsgan", "nonsaturating"],
+                        choices=sorted(LABELS))
+    parser.add_argument("--arch", default="dcgan", choices=["dcgan", "mlp"])
+    parser.add_argument("--samples", type=int, default=2000, help="generated = real images")
+    parser.add_argument("--out", type=Path, default=Path("runs/gan_comparison"))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--train-only", action="store_true", help="train, do not score")
+    parser.add_argument("--write", action="store_true", help="append rows to RESULTS.md")
+    parser.add_argument("--json", type=Path, default=None, help="also save the scores here")
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    for loss in args.losses:
+        for seed in args.seeds:
+            seconds = train(args.out, args.arch, loss, seed, args.steps, args.batch_size)
+            print(f"{loss} seed {seed}: trained {seconds:.0f} s in this call", flush=True)
+    if args.train_only:
+        return 0
+    rows = [score(args.out, loss, seed, args.samples)
+            for loss in args.losses for seed in args.seeds]
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    if args.write:
+        write_rows(rows, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
