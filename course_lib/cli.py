@@ -289,12 +289,12 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
             ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
              "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
              "and Russian captions; the recorded figure is caption retrieval on test scenes. "
-             "Full profile: 10,000 scenes, 500 steps of 128 (about 10 minutes on one quiet "
+             "Full profile: 10,000 scenes, 300 steps of 128 (about 4 minutes on one quiet "
              "CPU core).", (128, 2e-3)),
             ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
              "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
              "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
-             "profile: 3,000 scenes, 1,500 steps of 16 crops.", (16, 1e-3))):
+             "profile: 3,000 scenes, 1,000 steps of 16 crops of 64 px.", (16, 1e-3))):
         parser = train_models(commands).add_parser(
             name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
             epilog=f"Example: course train {name} --seed 0 --threads 1")

@@ -1,0 +1,271 @@
+"""Checks for unit 07 (VQ-GAN + transformer): nearest-code lookup with a straight-through
+gradient, the text-and-image attention mask, top-k / top-p filtering, CLIP's contrastive loss.
+
+Each check runs hand-made cases whose answers can be worked out on paper, then compares the
+student's function with course_lib's reference (the VQ-GAN's quantiser, the attention masks
+the lecture draws, the tiny CLIP's loss) on random cases.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch.nn import functional as F
+
+from course_lib.checks import expect, passed
+
+# ---------------------------------------------------------------------------------------------
+# Part 1: nearest code, straight-through gradient
+
+
+def _call_quantize(fn: Callable, z: torch.Tensor, codebook: torch.Tensor):
+    out = fn(z, codebook)
+    expect(isinstance(out, tuple) and len(out) == 2,
+           "quantize must return two things: (z_q, indices).")
+    z_q, indices = out
+    expect(isinstance(z_q, torch.Tensor) and isinstance(indices, torch.Tensor),
+           "quantize must return tensors: z_q (M, D) float and indices (M,) int64.")
+    expect(tuple(z_q.shape) == tuple(z.shape),
+           f"z_q must have the shape of z {tuple(z.shape)}, got {tuple(z_q.shape)}.")
+    expect(tuple(indices.shape) == (z.shape[0],),
+           f"indices must have one entry per vector of z: shape ({z.shape[0]},), got "
+           f"{tuple(indices.shape)}. Take the argmin over the codes (dim=1 of the distances).")
+    expect(not indices.is_floating_point(), "indices must be integers (torch.long): they are "
+           "token ids.")
+    return z_q, indices
+
+
+def _reference_nearest(z: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
+    """Nearest-code indices from the course's VQ-GAN quantiser (plain distances without it)."""
+    try:
+        from course_lib.models.vqgan.quantizer import VectorQuantizer
+    except ImportError:
+        return torch.cdist(z, codebook).argmin(1)
+    ref = VectorQuantizer(*codebook.shape)
+    with torch.no_grad():
+        ref.codebook.weight.copy_(codebook)
+    return ref.nearest(z)
+
+
+def check_quantize(fn: Callable) -> None:
+    """``quantize(z (M, D), codebook (K, D)) -> (z_q (M, D), indices (M,))``."""
+    codebook = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [3.0, 3.0]])
+    z = torch.tensor([[0.9, 0.1], [0.1, 0.2], [0.2, 0.7], [2.0, 2.1], [1.2, 1.0]])
+    z_q, indices = _call_quantize(fn, z.clone(), codebook.clone())
+    want = torch.tensor([1, 0, 2, 3, 1])
+    if not torch.equal(indices.cpu().long(), want):
+        dot = (z @ codebook.T).argmax(1)
+        hint = ""
+        if torch.equal(indices.cpu().long(), dot):
+            hint = (" You picked the code with the largest dot product; the nearest code has "
+                    "the smallest squared distance ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2 "
+                    "(the ||e||^2 term matters: long codes are not closer).")
+        raise_msg = (f"Hand case: codebook {codebook.tolist()}, vectors {z.tolist()}: the "
+                     f"nearest codes are {want.tolist()}, you found "
+                     f"{indices.tolist()}.{hint}")
+        expect(False, raise_msg)
+    expect(torch.allclose(z_q.detach().float(), codebook[want]),
+           "z_q must hold the chosen code vectors (codebook[indices]) in its values.")
+
+    # Straight-through: the gradient reaches z unchanged.
+    z = torch.randn(7, 3, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    book = torch.randn(5, 3, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    z_q, indices = _call_quantize(fn, z, book)
+    weight = torch.arange(21, dtype=torch.float32).reshape(7, 3)
+    expect(z_q.requires_grad, "No gradient flows through z_q: the encoder would never learn. "
+           "Return z + (z_q - z).detach(): the value of z_q, the gradient of z.")
+    (z_q * weight).sum().backward()
+    expect(z.grad is not None and torch.allclose(z.grad, weight),
+           "The gradient that reaches z must be the gradient of z_q, copied unchanged "
+           "(straight-through estimator): z_q_st = z + (z_q - z).detach().")
+    expect(book.grad is None or torch.count_nonzero(book.grad) == 0,
+           "The straight-through output must not send gradient into the codebook (the codes "
+           "learn through the codebook loss or by moving averages): detach (z_q - z).")
+
+    # Against the VQ-GAN's quantiser on a random case.
+    gen = torch.Generator().manual_seed(2)
+    codebook = torch.randn(32, 8, generator=gen)
+    z = torch.randn(200, 8, generator=gen)
+    _, indices = _call_quantize(fn, z, codebook.clone())
+    expect(torch.equal(indices.cpu().long(), _reference_nearest(z, codebook)),
+           "On 200 random vectors and 32 codes your indices differ from the VQ-GAN's "
+           "quantiser (course_lib.models.vqgan.VectorQuantizer.nearest).")
+    passed("quantize finds the nearest codes and passes gradients straight through")
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 2: the text + image attention mask
+
+
+def _reference_mask(n_text: int, side: int, kind: str, padding) -> torch.Tensor:
+    from course_lib.models.attention_masks import text_image_mask
+
+    return text_image_mask(n_text, side, kind, padding)
+
+
+def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int) -> str:
+    q, k = (got != want).nonzero()[0].tolist()
+    part = lambda i: "text" if i < n_text else "image"  # noqa: E731
+    should = "may" if want[q, k] else "must not"
+    text = (f"Position {q} ({part(q)} token) {should} attend position {k} ({part(k)} token), "
+            f"your mask says {bool(got[q, k])}.")
+    if k > q:
+        text += " Nobody may look ahead: key <= query."
+    elif part(q) == "image" and part(k) == "text":
+        text += " Every image token sees every (real) text token."
+    elif q == k:
+        text += (" Every position attends itself (even padding), otherwise its row is empty "
+                 "and the softmax gives NaN.")
+    return text
+
+
+def check_attention_mask(fn: Callable) -> None:
+    """``attention_mask(n_text, side, kind="full", text_padding=None) -> bool (L, L)``."""
+    cases = [(2, 2, "full", None), (3, 3, "full", None), (2, 3, "row", None),
+             (1, 3, "column", None), (3, 2, "full", [False, False, True]),
+             (4, 3, "row", [False, True, False, True]), (0, 2, "full", None)]
+    for n_text, side, kind, pad in cases:
+        padding = None if pad is None else torch.tensor(pad)
+        got = fn(n_text, side, kind, padding)
+        want = _reference_mask(n_text, side, kind, padding)
+        where = f"For n_text={n_text}, side={side}, kind={kind!r}, text_padding={pad}: "
+        expect(isinstance(got, torch.Tensor), where + "return a torch tensor.")
+        expect(tuple(got.shape) == tuple(want.shape),
+               where + f"the mask must be (L, L) with L = n_text + side * side = {len(want)}, "
+               f"got {tuple(got.shape)}.")
+        expect(got.dtype == torch.bool, where + "return a bool tensor (True: may attend).")
+        if not torch.equal(got, want):
+            expect(False, where + _describe_mask_error(got, want, n_text))
+    passed("the attention mask matches the reference (causal, text for all, row/column, padding)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 3: top-k / top-p filtering
+
+
+def _reference_filter(logits: torch.Tensor, top_k: int, top_p: float) -> torch.Tensor:
+    """Top-k first, then top-p on the renormalised survivors (the crossing token is kept)."""
+    out = logits.clone().float()
+    if top_k and top_k < out.shape[-1]:
+        kth = out.topk(top_k, dim=-1).values[..., -1:]
+        out = out.masked_fill(out < kth, -math.inf)
+    if top_p < 1.0:
+        sorted_logits, order = out.sort(dim=-1, descending=True)
+        cum = sorted_logits.softmax(-1).cumsum(-1)
+        remove = cum - sorted_logits.softmax(-1) >= top_p  # mass before this token reached p
+        remove[..., 0] = False
+        out = out.masked_fill(remove.scatter(-1, order, remove), -math.inf)
+    return out
+
+
+def _kept(x: torch.Tensor) -> list:
+    return torch.isfinite(x).tolist()
+
+
+def check_filter_logits(fn: Callable) -> None:
+    """``filter_logits(logits, top_k=0, top_p=1.0)``: removed tokens get ``-inf``."""
+    probs = torch.tensor([0.5, 0.3, 0.15, 0.05])
+    logits = probs.log()
+    cases = [  # (top_k, top_p, kept)
+        (2, 1.0, [True, True, False, False]),
+        (0, 0.6, [True, True, False, False]),
+        (0, 0.85, [True, True, True, False]),
+        (0, 0.4, [True, False, False, False]),
+        (0, 1.0, [True, True, True, True]),
+        (10, 1.0, [True, True, True, True]),
+        (3, 0.82, [True, True, False, False]),
+    ]
+    for top_k, top_p, kept in cases:
+        x = logits.clone()
+        out = fn(x, top_k=top_k, top_p=top_p)
+        where = f"Probabilities {probs.tolist()}, top_k={top_k}, top_p={top_p}: "
+        expect(isinstance(out, torch.Tensor) and out.shape == logits.shape,
+               where + "return a tensor of the same shape as logits.")
+        expect(torch.equal(x, logits), "filter_logits changed its input in place; work on a "
+               "copy (logits.clone()) so the caller's logits stay intact.")
+        got = _kept(out)
+        if got != kept:
+            hint = ""
+            if top_p < 1.0 and sum(got) == sum(kept) - 1:
+                hint = (" You dropped the token that crosses the threshold: keep tokens while "
+                        "the probability mass BEFORE them is still below top_p, so at least "
+                        "top_p of the mass survives.")
+            elif top_k and top_p < 1.0:
+                hint = (" Apply top-k first, then top-p on the survivors' renormalised "
+                        "probabilities (softmax of the filtered logits).")
+            elif top_k >= len(logits):
+                hint = " top_k larger than the vocabulary keeps every token."
+            elif top_p == 1.0 and top_k == 0:
+                hint = " top_k=0 and top_p=1.0 mean: no filtering."
+            expect(False, where + f"the kept tokens should be {kept}, yours are {got}.{hint}")
+        finite = torch.isfinite(out)
+        expect(torch.allclose(out[finite], logits[finite]),
+               where + "kept tokens must keep their logits unchanged; removed ones get -inf.")
+        expect(bool((out[~finite] == -math.inf).all()), where + "removed tokens must be -inf "
+               "(so softmax gives them probability exactly 0).")
+    gen = torch.Generator().manual_seed(0)
+    batch = torch.randn(6, 50, generator=gen) * 3
+    for top_k, top_p in ((5, 1.0), (0, 0.9), (20, 0.7), (1, 0.5)):
+        got = fn(batch.clone(), top_k=top_k, top_p=top_p)
+        want = _reference_filter(batch, top_k, top_p)
+        expect(got.shape == batch.shape and _kept(got) == _kept(want),
+               f"On a batch of 6 rows of 50 random logits with top_k={top_k}, top_p={top_p}, "
+               "the kept tokens differ from the reference. Each row is filtered on its own "
+               "(sort and cumsum along the last dimension).")
+    passed("filter_logits keeps the right tokens (top-k, then nucleus on the rest)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 4: CLIP's contrastive loss
+
+
+def check_clip_loss(fn: Callable) -> None:
+    """``clip_loss(image_emb (N, D), text_emb (N, D), logit_scale) -> scalar``."""
+    from course_lib.models.clip import clip_loss as reference
+
+    n = 4
+    eye = torch.eye(n)
+    loss = fn(eye.clone(), eye.clone(), 100.0)
+    expect(isinstance(loss, torch.Tensor) and loss.ndim == 0,
+           "clip_loss must return a scalar tensor (a 0-dimensional torch tensor).")
+    expect(float(loss) < 1e-3, "Perfectly matched pairs (picture i has exactly caption i's "
+           f"direction, all others orthogonal) at logit_scale 100 must give a loss near 0, got "
+           f"{float(loss):.4f}.")
+    same = torch.ones(n, 3)
+    expect(abs(float(fn(same, same.clone(), 10.0)) - math.log(n)) < 1e-4,
+           f"When every embedding is the same, each row's softmax is uniform over {n} "
+           f"captions, so the loss is log({n}) = {math.log(n):.4f}; got "
+           f"{float(fn(same, same.clone(), 10.0)):.4f}.")
+    gen = torch.Generator().manual_seed(0)
+    img, txt = torch.randn(8, 16, generator=gen), torch.randn(8, 16, generator=gen)
+    scaled = fn(img * 5.0, txt * 3.0, 7.0)
+    expect(abs(float(scaled) - float(fn(img, txt, 7.0))) < 1e-4,
+           "The loss changed when the embeddings were made longer or shorter: CLIP compares "
+           "directions, so L2-normalise both (F.normalize(x, dim=-1)) before the dot products.")
+    # Asymmetric case: pictures 0 and 1 both look like caption 0.
+    img = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
+    txt = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    got, want = float(fn(img, txt, 5.0)), float(reference(img, txt, 5.0))
+    if abs(got - want) > 1e-4:
+        one_way = float(F.cross_entropy(5.0 * img @ txt.T, torch.arange(2)))
+        other = float(F.cross_entropy(5.0 * txt @ img.T, torch.arange(2)))
+        hint = ""
+        if min(abs(got - one_way), abs(got - other)) < 1e-4:
+            hint = (" You computed only one direction: average the picture->caption "
+                    "cross-entropy (rows) and the caption->picture one (columns).")
+        expect(False, f"Pictures [[1, 0], [1, 0]], captions [[1, 0], [0, 1]], logit_scale 5: "
+               f"the loss is {want:.4f}, yours is {got:.4f}.{hint}")
+    img, txt = torch.randn(16, 32, generator=gen), torch.randn(16, 32, generator=gen)
+    for scale in (1.0, 14.3, 100.0):
+        got, want = float(fn(img, txt, scale)), float(reference(img, txt, scale))
+        expect(abs(got - want) < 1e-4 * max(1.0, abs(want)),
+               f"On 16 random pairs at logit_scale {scale} the loss should be {want:.4f}, "
+               f"yours is {got:.4f} (logit_scale multiplies the cosine similarities; it is "
+               "already exponentiated).")
+    img.requires_grad_(True)
+    fn(img, txt, 10.0).backward()
+    expect(img.grad is not None and torch.isfinite(img.grad).all(),
+           "The loss must be differentiable with respect to the embeddings.")
+    passed("clip_loss is the symmetric InfoNCE loss on normalised embeddings")

@@ -1,0 +1,28 @@
+"""Typical wrong answers to assignment 07; each must lose points."""
+
+MISTAKES = {
+    "no straight-through gradient (the codes themselves are returned)": {
+        "quantize": '''def quantize(z, codebook):
+    distances = torch.cdist(z, codebook)
+    indices = distances.argmin(dim=1)
+    return codebook[indices].detach(), indices''',
+    },
+    "nucleus drops the token that crosses top_p": {
+        "filter_logits": '''def filter_logits(logits, top_k=0, top_p=1.0):
+    out = logits.clone()
+    if top_k and top_k < out.shape[-1]:
+        kth = out.topk(top_k, dim=-1).values[..., -1:]
+        out = out.masked_fill(out < kth, -math.inf)
+    if top_p < 1.0:
+        sorted_logits, order = out.sort(dim=-1, descending=True)
+        remove = sorted_logits.softmax(dim=-1).cumsum(dim=-1) > top_p
+        remove[..., 0] = False
+        out = out.masked_fill(remove.scatter(-1, order, remove), -math.inf)
+    return out''',
+    },
+    "CLIP loss in one direction only (pictures -> captions)": {
+        "clip_loss": '''def clip_loss(image_emb, text_emb, logit_scale):
+    logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T
+    return F.cross_entropy(logits, torch.arange(len(logits)))''',
+    },
+}
