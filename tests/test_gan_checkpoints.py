@@ -1,0 +1,56 @@
+"""The generators shipped for units 03-04: small, documented, and as good as their sidecars say.
+
+Each sidecar records two measurements with ``score_generator``: the headline figure (2,000
+samples against the first 2,000 test images) and a ``check`` figure on 500 samples, which this
+test repeats. The repeat uses the same shipped weights, the same noise (seeded) and the same
+real images, so the only possible difference is floating-point round-off between machines
+(BLAS kernels, thread counts): the FID may move by well under 1%, the class histogram of 500
+samples by at most a prediction or two. The tolerances below allow exactly that, and nothing
+a retrained or damaged checkpoint could hide in.
+"""
+
+import pytest
+import torch
+
+from course_lib.training.gan_run import sample_grid
+from course_lib.training.gan_task import (
+    SHIPPED_GENERATORS,
+    load_shipped_generator,
+    score_generator,
+    shipped_generator_info,
+    shipped_generator_path,
+)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_GENERATORS))
+def test_shipped_generator_is_small_and_documented(name):
+    path = shipped_generator_path(name)
+    assert path.stat().st_size < 5 * 2**20
+    info = shipped_generator_info(name)
+    for key in ("command", "seed", "date", "steps", "quality", "check"):
+        assert key in info, key
+    assert info["quality"]["n"] == 2000 and info["check"]["n"] == 500
+    generator = load_shipped_generator(name)
+    with torch.no_grad():
+        images = generator(torch.randn(4, generator.config.latent_dim))
+    assert images.shape == (4, 1, 28, 28) and images.dtype == torch.float32
+    assert images.min() >= -1 and images.max() <= 1
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_GENERATORS))
+def test_shipped_generator_reproduces_its_recorded_quality(name, one_thread):
+    check = shipped_generator_info(name)["check"]
+    got = score_generator(load_shipped_generator(name), check["n"], check["sample_seed"])
+    assert got["fid"] == pytest.approx(check["fid"], rel=0.01)
+    assert abs(got["covered"] - check["covered"]) <= 1
+    assert got["kl_to_uniform"] == pytest.approx(check["kl_to_uniform"], abs=0.01)
+
+
+def test_unknown_shipped_name_lists_the_choices():
+    with pytest.raises(ValueError, match="lsgan_dcgan"):
+        shipped_generator_path("stylegan")
+
+
+def test_course_sample_accepts_a_shipped_name(tmp_path, one_thread):
+    out = sample_grid("lsgan_dcgan", tmp_path / "grid.png", n=16, nrow=4)
+    assert out.is_file() and out.stat().st_size > 0
