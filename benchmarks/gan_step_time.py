@@ -7,6 +7,8 @@ is its own: memory is the growth of the process's maximum resident set size
 end of the timed steps, i.e. weights, optimizer state, activations and (for compile) the
 compiled code. Times are medians over ``--repeats`` runs of ``--steps`` steps each, after
 warm-up steps (for compile: after the first steps, which compile; their time is reported too).
+Both the wall clock and the process's CPU time are reported, with the load average: on a
+shared machine the wall clock mostly measures the other processes, the CPU time much less.
 
     python benchmarks/gan_step_time.py                  # print the table
     python benchmarks/gan_step_time.py --write          # and append rows to RESULTS.md
@@ -54,15 +56,20 @@ def measure(arch: str, mode: str, steps: int, repeats: int, warmup: int, threads
     for _ in range(warmup):
         trainer._train_step(batches)
     warmup_s = time.perf_counter() - start
-    times = []
+    times, cpu_times = [], []
+    load_before = os.getloadavg()[0]
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(steps):
             trainer._train_step(batches)
         times.append((time.perf_counter() - start) / steps)
+        cpu_times.append((time.process_time() - cpu_start) / steps)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"arch": arch, "mode": mode, "step_ms": 1000 * statistics.median(times),
             "spread_ms": 1000 * (max(times) - min(times)), "warmup_s": warmup_s,
+            "cpu_ms": 1000 * statistics.median(cpu_times),
+            "cpu_spread_ms": 1000 * (max(cpu_times) - min(cpu_times)),
+            "load": (load_before + os.getloadavg()[0]) / 2,
             "peak_rss_mib": (rss_after - rss_before) / 1024, "threads": torch.get_num_threads()}
 
 
@@ -94,19 +101,24 @@ def main() -> int:
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             r = rows[-1]
             print(f"{arch:6s} {mode:14s} {r['step_ms']:8.1f} ms/step (spread {r['spread_ms']:.1f})"
-                  f"  warm-up {r['warmup_s']:6.1f} s  peak RSS +{r['peak_rss_mib']:.0f} MiB",
-                  flush=True)
+                  f"  CPU {r['cpu_ms']:7.1f} ms/step (spread {r['cpu_spread_ms']:.1f})"
+                  f"  warm-up {r['warmup_s']:6.1f} s  peak RSS +{r['peak_rss_mib']:.0f} MiB"
+                  f"  load avg {r['load']:.1f}", flush=True)
     if args.write:
         machine = f"CPU, {os.cpu_count()} cores, {rows[0]['threads']} threads, no GPU"
         machine += f"; {args.note}" if args.note else ""
-        command = (f"python benchmarks/gan_step_time.py --steps {args.steps} "
-                   f"--repeats {args.repeats} --warmup {args.warmup} --threads {args.threads}")
+        command = (f"python benchmarks/gan_step_time.py --arch {' '.join(args.arch)} --modes "
+                   f"{' '.join(args.modes)} --steps {args.steps} --repeats {args.repeats} "
+                   f"--warmup {args.warmup} --threads {args.threads}")
         date = datetime.date.today().isoformat()
         lines = []
         for r in rows:
             what = f"{r['arch']} GAN step (D+G, batch 64, fp32, {r['mode']})"
-            lines.append(f"| {what}: median step time | {r['step_ms']:.1f} ms | {command} | "
-                         f"n/a (CPU benchmark) | {machine} | {date} |\n")
+            lines.append(f"| {what}: median step time, wall clock / CPU time of the process "
+                         f"(max-min spread over {args.repeats} runs) | {r['step_ms']:.1f} ms "
+                         f"(spread {r['spread_ms']:.1f}) / {r['cpu_ms']:.1f} ms (spread "
+                         f"{r['cpu_spread_ms']:.1f}); warm-up {r['warmup_s']:.1f} s | {command} | "
+                         f"n/a (CPU benchmark) | {machine}; load avg {r['load']:.1f} | {date} |\n")
             lines.append(f"| {what}: peak RSS growth (ru_maxrss) | {r['peak_rss_mib']:.0f} MiB | "
                          f"{command} | n/a | {machine} | {date} |\n")
         if not RESULTS.exists():
