@@ -37,8 +37,8 @@ class LandscapePairs(torch.utils.data.Dataset):
         from course_lib.data.landscapes.dataset import cached_split
 
         images, labels = cached_split(split, size, n, progress=progress)
-        self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
-        self.labels = torch.from_numpy(np.ascontiguousarray(labels))
+        self.images = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2)  # a copy
+        self.labels = torch.from_numpy(np.array(labels))
 
     def __len__(self) -> int:
         return len(self.labels)
