@@ -10,11 +10,13 @@ from course_lib.metrics.landscape_attributes import (
     image_attributes,
     predict_attributes,
 )
+from course_lib.metrics.reconstruction import codebook_usage, psnr
 
 __all__ = [
     "ClassCoverage",
     "attribute_agreement",
     "class_coverage",
+    "codebook_usage",
     "confusion_matrix",
     "fashion_fid",
     "feature_statistics",
@@ -23,4 +25,5 @@ __all__ = [
     "kl_to_uniform",
     "most_confused_pairs",
     "predict_attributes",
+    "psnr",
 ]

@@ -1,0 +1,133 @@
+"""The convolutional encoder and decoder of VQ-GAN (Esser et al., 2021), as in taming-transformers.
+
+Encoder: a 3x3 convolution, then one *level* per entry of ``ch_mult``; each level holds
+``num_res_blocks`` residual blocks with ``ch * mult`` channels and, except the last, halves
+the resolution with a stride-2 convolution that also moves to the next level's width.
+``len(ch_mult) - 1`` halvings give the compression factor f = 2 ** (len(ch_mult) - 1): four
+levels -> f = 8, so a 256 px image becomes a 32 x 32 grid of vectors (ruDALL-E's 1,024 image
+tokens) and a 64 px one an 8 x 8 grid. A middle part (residual block, self-attention over the
+h*w positions, residual block) lets every position see the whole image before the 3x3
+projection to ``z_channels``.
+
+The decoder mirrors it: middle part, then levels from coarse to fine with
+``num_res_blocks + 1`` residual blocks each and, between levels, a nearest-neighbour x2
+upsampling followed by a 3x3 convolution to the finer level's width; then normalisation,
+SiLU and a 3x3 convolution to RGB. Residual branches start at zero (each block begins as the
+identity), which shortens the slow start of training. The decoder's last convolution is the
+"last layer" at which VQ-GAN's adaptive weight compares the gradients of the reconstruction
+and the adversarial loss.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def norm(channels: int, groups: int) -> nn.GroupNorm:
+    """GroupNorm with at most ``groups`` groups (fewer if the channels do not divide)."""
+    while channels % groups:
+        groups //= 2
+    return nn.GroupNorm(groups, channels, eps=1e-6)
+
+
+class ResBlock(nn.Module):
+    """norm-SiLU-conv3x3 twice, plus the input (through a 1x1 conv if the width changes)."""
+
+    def __init__(self, cin: int, cout: int, groups: int) -> None:
+        super().__init__()
+        self.norm1, self.conv1 = norm(cin, groups), nn.Conv2d(cin, cout, 3, padding=1)
+        self.norm2, self.conv2 = norm(cout, groups), nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+        nn.init.zeros_(self.conv2.weight)  # each block starts as the identity: faster start
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return self.skip(x) + h
+
+
+class AttnBlock(nn.Module):
+    """Single-head self-attention over all positions of a feature map, with a residual."""
+
+    def __init__(self, channels: int, groups: int) -> None:
+        super().__init__()
+        self.norm = norm(channels, groups)
+        self.qkv = nn.Conv2d(channels, 3 * channels, 1)
+        self.proj = nn.Conv2d(channels, channels, 1)
+        nn.init.zeros_(self.proj.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(n, 3, c, h * w).transpose(-1, -2).unbind(1)
+        out = F.scaled_dot_product_attention(q, k, v)  # (n, h*w, c)
+        return x + self.proj(out.transpose(-1, -2).reshape(n, c, h, w))
+
+
+def _middle(channels: int, groups: int, attention: bool) -> nn.Sequential:
+    parts = [ResBlock(channels, channels, groups)]
+    if attention:
+        parts.append(AttnBlock(channels, groups))
+    return nn.Sequential(*parts, ResBlock(channels, channels, groups))
+
+
+class Encoder(nn.Module):
+    """Image (N, 3, H, W) in [-1, 1] -> features (N, z_channels, H/f, W/f)."""
+
+    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
+                 attention: bool = True, groups: int = 32, in_channels: int = 3) -> None:
+        super().__init__()
+        widths = [ch * m for m in ch_mult]
+        self.conv_in = nn.Conv2d(in_channels, widths[0], 3, padding=1)
+        layers: list[nn.Module] = []
+        for level, width in enumerate(widths):
+            layers += [ResBlock(width, width, groups) for _ in range(num_res_blocks)]
+            if level < len(widths) - 1:  # halve the resolution, change to the next width
+                layers.append(nn.Conv2d(width, widths[level + 1], 3, stride=2, padding=1))
+        self.down = nn.Sequential(*layers)
+        cin = widths[-1]
+        self.mid = _middle(cin, groups, attention)
+        self.norm_out = norm(cin, groups)
+        self.conv_out = nn.Conv2d(cin, z_channels, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.mid(self.down(self.conv_in(x)))
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Upsample(nn.Module):
+    """Nearest-neighbour x2 then a 3x3 convolution (no checkerboard artefacts)."""
+
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+
+
+class Decoder(nn.Module):
+    """Features (N, z_channels, h, w) -> image (N, 3, f*h, f*w), unbounded (aim: [-1, 1])."""
+
+    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
+                 attention: bool = True, groups: int = 32, out_channels: int = 3) -> None:
+        super().__init__()
+        widths = [ch * m for m in ch_mult]
+        cin = widths[-1]
+        self.conv_in = nn.Conv2d(z_channels, cin, 3, padding=1)
+        self.mid = _middle(cin, groups, attention)
+        layers: list[nn.Module] = []
+        for level in reversed(range(len(widths))):
+            layers += [ResBlock(widths[level], widths[level], groups)
+                       for _ in range(num_res_blocks + 1)]
+            if level > 0:  # double the resolution, change to the next (finer) width
+                layers.append(Upsample(widths[level], widths[level - 1]))
+        self.up = nn.Sequential(*layers)
+        cin = widths[0]
+        self.norm_out = norm(cin, groups)
+        self.conv_out = nn.Conv2d(cin, out_channels, 3, padding=1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.up(self.mid(self.conv_in(z)))
+        return self.conv_out(F.silu(self.norm_out(h)))

@@ -1,0 +1,141 @@
+"""VQ-GAN: encoder -> vector quantiser -> decoder, the image tokenizer of unit 07.
+
+``VQGAN.encode_indices`` turns images into token grids (what the transformer is trained on),
+``VQGAN.decode_indices`` turns token grids back into images (what generation ends with).
+``VQGANConfig()`` holds the sizes of Sber's VQ-GAN that ruDALL-E uses (f = 8: 256 px ->
+32 x 32 tokens, 8,192 codes of dimension 256, 128 base channels, channel multipliers
+1, 1, 2, 4, two residual blocks per level); our blocks leave out its extra attention layers
+at 32 x 32. ``VQGANConfig.course()`` is the small CPU model trained here (64 px -> 8 x 8 tokens).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from course_lib.models.vqgan.encoder_decoder import Decoder, Encoder
+from course_lib.models.vqgan.quantizer import QuantizerOutput, VectorQuantizer
+
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent.parent / "checkpoints"
+CHECKPOINT_NAME = "landscapes_vqgan"
+
+
+@dataclass
+class VQGANConfig:
+    """Architecture sizes; defaults are ruDALL-E's VQ-GAN (see the module docstring)."""
+
+    ch: int = 128
+    ch_mult: tuple[int, ...] = (1, 1, 2, 4)
+    num_res_blocks: int = 2
+    z_channels: int = 256
+    n_codes: int = 8192
+    embed_dim: int = 256
+    attention: bool = True
+    groups: int = 32
+    beta: float = 0.25
+    ema: bool = False
+    restart_dead: bool = False
+
+    @property
+    def factor(self) -> int:
+        """Compression factor f: the image side divided by the token grid side."""
+        return 2 ** (len(self.ch_mult) - 1)
+
+    @classmethod
+    def course(cls) -> VQGANConfig:
+        """The CPU model of the course: 64 px -> 8 x 8 tokens from 512 codes of dimension 32."""
+        return cls(ch=16, ch_mult=(1, 2, 4, 4), num_res_blocks=0, z_channels=64, n_codes=512,
+                   embed_dim=32, attention=True, groups=8, ema=True, restart_dead=True)
+
+
+class VQGAN(nn.Module):
+    """``forward(images)`` -> ``(reconstruction, QuantizerOutput)``; images in [-1, 1]."""
+
+    def __init__(self, config: VQGANConfig | None = None) -> None:
+        super().__init__()
+        self.config = c = config or VQGANConfig()
+        self.encoder = Encoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels, c.attention,
+                               c.groups)
+        self.quant_conv = nn.Conv2d(c.z_channels, c.embed_dim, 1)
+        self.quantizer = VectorQuantizer(c.n_codes, c.embed_dim, c.beta, ema=c.ema,
+                                         restart_dead=c.restart_dead)
+        self.post_quant_conv = nn.Conv2d(c.embed_dim, c.z_channels, 1)
+        self.decoder = Decoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels, c.attention,
+                               c.groups)
+
+    @property
+    def last_layer(self) -> torch.Tensor:
+        """The decoder's last weight, where the adaptive GAN weight compares gradients."""
+        return self.decoder.conv_out.weight
+
+    def encode(self, images: torch.Tensor) -> QuantizerOutput:
+        return self.quantizer(self.quant_conv(self.encoder(images)))
+
+    def decode(self, z_q: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.post_quant_conv(z_q))
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, QuantizerOutput]:
+        quant = self.encode(images)
+        return self.decode(quant.z_q), quant
+
+    @torch.no_grad()
+    def encode_indices(self, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+        """Images (N, 3, H, W) in [-1, 1] -> token ids (N, H/f, W/f), in batches."""
+        device = next(self.parameters()).device
+        return torch.cat([self.encode(images[i:i + batch_size].to(device)).indices.cpu()
+                          for i in range(0, len(images), batch_size)])
+
+    @torch.no_grad()
+    def decode_indices(self, indices: torch.Tensor) -> torch.Tensor:
+        """Token ids (N, h, w) -> images (N, 3, f*h, f*w), clamped to [-1, 1]."""
+        device = next(self.parameters()).device
+        z_q = self.quantizer.lookup(indices.to(device).long())
+        return self.decode(z_q).clamp(-1, 1)
+
+
+def save_vqgan(model: VQGAN, path: str | Path, meta: dict[str, Any]) -> Path:
+    """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
+    from safetensors.torch import save_file
+
+    path = Path(path).with_suffix(".safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
+               for k, v in model.state_dict().items()}
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp))
+    os.replace(tmp, path)
+    sidecar = path.with_suffix(".json")
+    tmp = sidecar.with_name(sidecar.name + ".tmp")
+    tmp.write_text(json.dumps({"config": asdict(model.config), **meta}, indent=2,
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, sidecar)
+    return path
+
+
+def load_vqgan(path: str | Path | None = None, device: str | torch.device = "cpu") -> VQGAN:
+    """Load a VQ-GAN (default: the shipped Landscapes one) in eval mode, float32."""
+    from safetensors.torch import load_file
+
+    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    if not path.exists():
+        raise FileNotFoundError(f"no VQ-GAN checkpoint at {path}; train one with "
+                                "`course train vqgan`")
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    config = dict(meta["config"])
+    config["ch_mult"] = tuple(config["ch_mult"])
+    model = VQGAN(VQGANConfig(**config))
+    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    model.load_state_dict(state)
+    return model.to(device).eval()
+
+
+def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
+    """The JSON sidecar of a VQ-GAN checkpoint (command, seed, date, measured quality)."""
+    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))

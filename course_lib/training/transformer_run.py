@@ -1,0 +1,187 @@
+"""Train the text-to-image transformer on Landscapes (``course train transformer``).
+
+1. Tokenise images: the shipped (or given) VQ-GAN turns every 64 px training render into an
+   8 x 8 grid of code ids (cached on disk, keyed by the VQ-GAN file's hash).
+2. Tokenise text: a byte-level BPE is trained on every phrasing, English and Russian, of the
+   training scenes' captions.
+3. Train: each example is one scene with one of its eight captions picked at random (so the
+   model sees EN and RU equally often), AdamW with warm-up and cosine decay, gradient
+   clipping, text:image loss weights 1:7 as DALL-E.
+4. Measure: held-out next-token losses on test scenes, and the attribute agreement of images
+   generated from test captions (does the picture show the caption's time of day, season,
+   water, mountains, snow, trees?), next to the agreement of the same images with *shuffled*
+   captions (what a model that ignores the text would get).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from course_lib.models.text_tokenizer import CaptionTokenizer
+from course_lib.models.transformer import TextImageTransformer, TransformerConfig
+
+LANGS = ("en", "ru")
+
+
+def scene_captions(split: str, n: int) -> tuple[list[list[str]], list[dict[str, Any]]]:
+    """Per scene: all its phrasings in English then Russian; and its parameter dicts."""
+    from course_lib.data.landscapes import captions, sample_scene, split_seeds
+
+    texts, params = [], []
+    for seed in split_seeds(split, n):
+        p = sample_scene(int(seed))
+        texts.append([c for lang in LANGS for c in captions(p, lang)])
+        params.append(p.to_dict())
+    return texts, params
+
+
+def image_tokens(vqgan, split: str, n: int, size: int = 64, batch_size: int = 200,
+                 vqgan_path: str | Path | None = None) -> torch.Tensor:
+    """Code ids (n, h, w) of the first ``n`` renders of ``split``, cached per VQ-GAN file."""
+    from course_lib.config import cache_dir
+    from course_lib.data.landscapes.dataset import cached_split
+    from course_lib.training.vqgan_run import to_tensor
+
+    key = "model"
+    if vqgan_path is not None:
+        key = hashlib.sha256(Path(vqgan_path).read_bytes()).hexdigest()[:12]
+    path = cache_dir() / "vq_tokens" / f"{split}_{size}px_{n}_{key}.pt"
+    if path.exists():
+        return torch.load(path, weights_only=True)
+    images, _ = cached_split(split, size, n)
+    ids = torch.cat([vqgan.encode_indices(to_tensor(images[i:i + batch_size]))
+                     for i in range(0, n, batch_size)]).to(torch.int16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(ids, path)
+    return ids
+
+
+def encode_captions(tokenizer: CaptionTokenizer, texts: list[list[str]]) -> torch.Tensor:
+    """(n_scenes, phrasings, text_len) ids; every scene has the same number of phrasings."""
+    flat = [t for scene in texts for t in scene]
+    return tokenizer.encode_batch(flat).view(len(texts), len(texts[0]), tokenizer.text_len)
+
+
+@torch.no_grad()
+def heldout_losses(model: TextImageTransformer, text: torch.Tensor, image: torch.Tensor,
+                   pad_id: int, batch_size: int = 256) -> dict[str, float]:
+    """Mean text and image next-token losses (nats per token) over all given examples."""
+    model.eval()
+    sums = {"text_loss": 0.0, "image_loss": 0.0}
+    for i in range(0, len(text), batch_size):
+        out = model.loss(text[i:i + batch_size], image[i:i + batch_size], pad_id)
+        for k in sums:
+            sums[k] += out[k].item() * len(text[i:i + batch_size])
+    model.train()
+    return {k: round(v / len(text), 4) for k, v in sums.items()}
+
+
+@torch.no_grad()
+def attribute_scores(model: TextImageTransformer, vqgan, tokenizer: CaptionTokenizer,
+                     captions: list[str], params: list[dict[str, Any]], top_k: int = 0,
+                     top_p: float = 1.0, seed: int = 0) -> dict[str, Any]:
+    """Generate one image per caption; attribute agreement with its scene and with a shuffle."""
+    from course_lib.metrics.landscape_attributes import attribute_agreement, predict_attributes
+    from course_lib.models.segmenter import load_segmenter
+
+    model.eval()
+    gen = torch.Generator().manual_seed(seed)
+    ids = model.generate(tokenizer.encode_batch(captions), top_k=top_k, top_p=top_p,
+                         generator=gen)
+    predicted = predict_attributes(load_segmenter(), vqgan.decode_indices(ids))
+    shuffled = [params[i] for i in np.random.default_rng(seed).permutation(len(params))]
+    return {"n": len(captions), "top_k": top_k, "top_p": top_p,
+            "matched": {k: round(v, 4) for k, v in attribute_agreement(predicted, params).items()},
+            "shuffled": {k: round(v, 4)
+                         for k, v in attribute_agreement(predicted, shuffled).items()}}
+
+
+def train_transformer(steps: int, batch_size: int = 32, lr: float = 1e-3, n_train: int = 10_000,
+                      n_test: int = 500, seed: int = 0, config: TransformerConfig | None = None,
+                      vqgan_path: str | Path | None = None, vocab_size: int = 1024,
+                      text_len: int = 32, checkpoint: str | Path | None = None,
+                      command: str = "", device: str | None = None) -> dict[str, Any]:
+    """Tokenise, train, measure and export (weights, tokenizer, sidecar); returns the sidecar."""
+    from course_lib.config import pick_device, seed_everything
+    from course_lib.models.text_to_image import CHECKPOINT_DIR, CHECKPOINT_NAME, save_transformer
+    from course_lib.models.vqgan import load_vqgan
+    from course_lib.models.vqgan.model import CHECKPOINT_NAME as VQ_NAME
+
+    seed_everything(seed)
+    vq_file = Path(vqgan_path) if vqgan_path else CHECKPOINT_DIR / f"{VQ_NAME}.safetensors"
+    vqgan = load_vqgan(vq_file)
+    t0 = time.time()
+    train_texts, _ = scene_captions("train", n_train)
+    test_texts, test_params = scene_captions("test", n_test)
+    tokenizer = CaptionTokenizer.train([t for s in train_texts for t in s], vocab_size, text_len)
+    train_text, test_text = encode_captions(tokenizer, train_texts), encode_captions(
+        tokenizer, test_texts)
+    train_img = image_tokens(vqgan, "train", n_train, vqgan_path=vq_file).long().flatten(1)
+    test_img = image_tokens(vqgan, "test", n_test, vqgan_path=vq_file).long().flatten(1)
+    prep_seconds = time.time() - t0
+
+    dev = pick_device(device)
+    config = config or TransformerConfig.course(tokenizer.vocab_size, vqgan.config.n_codes,
+                                                text_len)
+    model = TextImageTransformer(config).to(dev)
+    optimizer = torch.optim.AdamW(model.parameters(), lr, betas=(0.9, 0.95), weight_decay=0.01)
+    warmup = max(steps // 20, 1)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup)
+                                                 * 0.5 * (1 + math.cos(math.pi * s / steps)))
+    gen = torch.Generator().manual_seed(seed)
+    history: list[dict[str, float]] = []
+    sums = {"loss": 0.0, "text_loss": 0.0, "image_loss": 0.0}
+    t0 = time.time()
+    from tqdm.auto import tqdm
+
+    for step in tqdm(range(1, steps + 1), desc="training", unit="step", mininterval=10):
+        scenes = torch.randint(len(train_text), (batch_size,), generator=gen)
+        phrasing = torch.randint(train_text.shape[1], (batch_size,), generator=gen)
+        out = model.loss(train_text[scenes, phrasing].to(dev), train_img[scenes].to(dev),
+                         tokenizer.pad_id)
+        optimizer.zero_grad(set_to_none=True)
+        out["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        for k in sums:
+            sums[k] += out[k].detach().item()
+        if step % 50 == 0 or step == steps:
+            count = 50 if step % 50 == 0 else step % 50
+            history.append({"step": step, **{k: round(v / count, 4) for k, v in sums.items()}})
+            sums = dict.fromkeys(sums, 0.0)
+            print(history[-1], flush=True)
+    train_seconds = time.time() - t0
+    model = model.cpu().eval()
+
+    phrasing = torch.arange(n_test) % test_text.shape[1]
+    test_captions = [test_texts[i][int(phrasing[i])] for i in range(n_test)]
+    quality = {"split": "test", "n": n_test,
+               **heldout_losses(model, test_text[torch.arange(n_test), phrasing], test_img,
+                                tokenizer.pad_id)}
+    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "text_len": text_len, "vqgan": vq_file.name,
+            "train": {"steps": steps, "batch_size": batch_size, "lr": lr, "n_train": n_train,
+                      "vocab_size_asked": vocab_size, "threads": torch.get_num_threads()},
+            "prep_seconds": round(prep_seconds, 1), "train_seconds": round(train_seconds, 1),
+            "history_tail": history[-4:]}
+    save_transformer(model, tokenizer, path, {**meta, "quality": quality})
+    from course_lib.models.text_to_image import load_transformer
+
+    model, tokenizer = load_transformer(path)
+    quality.update(heldout_losses(model, test_text[torch.arange(n_test), phrasing], test_img,
+                                  tokenizer.pad_id))
+    quality["attributes"] = attribute_scores(model, vqgan, tokenizer, test_captions,
+                                             test_params, seed=seed)
+    meta = {**meta, "quality": quality, "config": asdict(config)}
+    save_transformer(model, tokenizer, path, meta)
+    return {**meta, "checkpoint": str(path)}
