@@ -43,6 +43,8 @@ def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: in
     from course_lib.training.gan_trainer import TrainConfig
 
     folder = run_dir(out, loss, seed)
+    if (folder / "checkpoints" / "latest.json").exists() and generator_step(folder) >= steps:
+        return 0.0  # finished earlier: nothing to train, nothing to add to its timing
     config = TrainConfig(steps=steps, batch_size=batch_size, seed=seed, device="cpu",
                          precision="fp32", sample_every=max(steps // 4, 1),
                          checkpoint_every=500, progress=False)
