@@ -28,6 +28,8 @@ def _uniform_map(cls: int, classes: int, size: int, n: int = 2) -> torch.Tensor:
 def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 5,
                       hidden: int = 16) -> None:
     """``layer_class(channels, label_nc, hidden)`` must be a SPADE layer (see the assignment)."""
+    if label_nc < 2:
+        raise ValueError("check_spade_layer needs label_nc >= 2")
     torch.manual_seed(0)
     layer = layer_class(channels, label_nc, hidden)
     expect(isinstance(layer, nn.Module),
@@ -49,7 +51,7 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
     x = torch.randn(4, channels, 16, 16)
     with torch.no_grad():
         out_a = layer(x, _uniform_map(0, label_nc, 32, 4))
-        out_b = layer(x, _uniform_map(3, label_nc, 32, 4))
+        out_b = layer(x, _uniform_map(label_nc - 1, label_nc, 32, 4))
     expect(out_a.shape == x.shape,
            f"The output should have the shape of x {tuple(x.shape)}, got {tuple(out_a.shape)}.")
     expect((out_a - out_b).abs().max() > 1e-4,
@@ -59,7 +61,7 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
     # Per pixel: changing the map on the right half must not change the far left columns.
     left = torch.zeros(4, 32, 32, dtype=torch.long)
     right = left.clone()
-    right[:, :, 16:] = 2
+    right[:, :, 16:] = label_nc - 1
     with torch.no_grad():
         out_left = layer(x, _one_hot(left, label_nc))
         out_right = layer(x, _one_hot(right, label_nc))
@@ -72,7 +74,7 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
            "gamma and beta must come from the map at that pixel.")
 
     # Nearest resize: a map with one-pixel stripes, resized by 2, must keep whole classes.
-    stripes = (torch.arange(32)[None, :, None] % 2).expand(4, 32, 32) * 4
+    stripes = (torch.arange(32)[None, :, None] % 2).expand(4, 32, 32) * (label_nc - 1)
     coarse = stripes[:, ::2, ::2]
     with torch.no_grad():
         out_fine, out_coarse = layer(x, _one_hot(stripes, label_nc)), layer(
@@ -87,7 +89,7 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
         nn.init.zeros_(conv.weight)
         nn.init.zeros_(conv.bias)
     with torch.no_grad():
-        out = layer(x, _uniform_map(1, label_nc, 32, 4))
+        out = layer(x, _uniform_map(label_nc - 1, label_nc, 32, 4))
     normalized = F.batch_norm(x, None, None, training=True, eps=1e-5)
     expect(not torch.allclose(out, torch.zeros_like(out)),
            "With gamma = 0 the output is all zeros: scale by (1 + gamma), not gamma, so that a "
