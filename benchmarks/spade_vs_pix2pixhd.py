@@ -1,0 +1,83 @@
+"""Unit 06 benchmark: SPADE against pix2pixHD under the shared protocol, and style transfer.
+
+Reads the run folders of ``course train spade`` and ``course train pix2pixhd`` (``result.json``
+for the final figures on 500 test maps, ``metrics.csv`` for mIoU on 200 test maps every 250
+steps), prints one row per seed and the means, and the mIoU of both at every step both runs
+reached (the comparison at equal steps). ``--style CHECKPOINT`` measures style transfer: codes
+of test renders of each time of day / season, generated on other test maps, read back with
+the colour statistics of ``course_lib.metrics.landscape_attributes``.
+
+    OMP_NUM_THREADS=1 python benchmarks/spade_vs_pix2pixhd.py \
+        --spade runs/spade-s0 runs/spade-s1 --pix2pixhd runs/p2p-s0 runs/p2p-s1 --style package
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def runs_table(folders: list[str], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    finals, curves = [], []
+    for folder in map(Path, folders):
+        if (folder / "result.json").exists():
+            result = json.loads((folder / "result.json").read_text())
+            finals.append({"model": name, "run": folder.name, "seed": result.get("seed"),
+                           "step": result.get("step"), "miou_500": result.get("miou"),
+                           "pixel_accuracy_500": result.get("pixel_accuracy"),
+                           "fid_500": result.get("fid")})
+        if (folder / "metrics.csv").exists():
+            frame = pd.read_csv(folder / "metrics.csv")
+            frame["model"], frame["run"] = name, folder.name
+            curves.append(frame)
+    return (pd.DataFrame(finals),
+            pd.concat(curves, ignore_index=True) if curves else pd.DataFrame())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spade", nargs="*", default=[], help="run folders of course train spade")
+    parser.add_argument("--pix2pixhd", nargs="*", default=[], help="run folders of unit 05")
+    parser.add_argument("--style", default=None,
+                        help="'package' (shipped checkpoint) or a SPADE run folder / weights")
+    parser.add_argument("--per-style", type=int, default=60)
+    args = parser.parse_args(argv)
+
+    finals, curves = [], []
+    for name, folders in (("SPADE", args.spade), ("pix2pixHD", args.pix2pixhd)):
+        final, curve = runs_table(folders, name)
+        finals.append(final)
+        curves.append(curve)
+    final = pd.concat(finals, ignore_index=True)
+    if len(final):
+        print("final figures (first 500 test maps):")
+        print(final.to_string(index=False))
+        print(final.groupby("model")[["miou_500", "pixel_accuracy_500", "fid_500"]].mean()
+              .round(4).to_string())
+    curve = pd.concat(curves, ignore_index=True)
+    if len(curve):
+        wide = curve.pivot_table(index="step", columns=["model", "run"], values="miou")
+        print("mIoU on 200 test maps at each step:")
+        print(wide.round(4).to_string())
+    if args.style:
+        import torch
+
+        from course_lib.metrics.style_transfer import style_transfer_table
+        from course_lib.training.spade_run import load_spade
+
+        torch.set_num_threads(1)
+        model = load_spade(None if args.style == "package" else args.style)
+        for attribute in ("time_of_day", "season"):
+            table, summary = style_transfer_table(model, attribute, per_style=args.per_style)
+            print(f"style transfer, {attribute}: rows = source style, columns = share of "
+                  f"generated pictures read as each ({args.per_style} per style)")
+            print(table.round(3).to_string())
+            print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
