@@ -60,6 +60,16 @@ def test_paper_parameter_counts_by_hand_and_by_counting():
     assert count_parameters(encoder) == PAPER_ENCODER
 
 
+def test_paper_discriminator_count():
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+    from course_lib.models.spade.params import discriminator_params
+
+    assert discriminator_params() == 5_836_930  # official: biases removed before instance norm
+    with torch.device("meta"):
+        reused = MultiscaleDiscriminator(151 + 3, ndf=64, n_layers=3, num_d=2)
+    assert count_parameters(reused) == discriminator_params(normed_bias=True) == 5_838_722
+
+
 def test_spectral_norm_adds_no_parameters_and_course_counts_match():
     for config in (tiny(), SPADEConfig.course()):
         plain = StyledSPADE(dataclasses.replace(config, spectral_norm=False))

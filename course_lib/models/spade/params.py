@@ -15,6 +15,11 @@ A k x k convolution from ``a`` to ``b`` channels has ``k*k*a*b`` weights plus ``
   ``conv_img`` ``9*ngf*mults[-1]*3 + 3``.
 - Style encoder: bias-free 3x3 convs ``9*cin*cout`` per layer, then two linear layers
   ``16*c_last*z_dim + z_dim``.
+- Discriminator (official ``--netD multiscale``: 2 scales of a 5-convolution PatchGAN, 4x4
+  kernels, ``ndf`` 64 doubling to 512): ``16*in*64 + 64``, ``16*64*128``, ``16*128*256``,
+  ``16*256*512`` (the three instance-normed convolutions lose their bias in the official code),
+  ``16*512 + 1``; ``in = label_nc + 3``. The course reuses unit 05's class, which keeps those
+  biases (896 more per scale).
 """
 
 from __future__ import annotations
@@ -60,6 +65,16 @@ def encoder_params(c: SPADEConfig) -> int:
         total += conv_params(cin, cout, 3, bias=False)
         cin = cout
     return total + 2 * (16 * cin * c.z_dim + c.z_dim)
+
+
+def discriminator_params(label_nc: int = 151, ndf: int = 64, num_d: int = 2,
+                         normed_bias: bool = False) -> int:
+    """SPADE's multi-scale discriminator (official: no bias before its instance norms)."""
+    widths = [label_nc + 3, ndf, min(2 * ndf, 512), min(4 * ndf, 512), min(8 * ndf, 512)]
+    total = conv_params(widths[0], widths[1], 4)
+    for cin, cout in zip(widths[1:-1], widths[2:], strict=True):
+        total += conv_params(cin, cout, 4, bias=normed_bias)
+    return num_d * (total + conv_params(widths[-1], 1, 4))
 
 
 def count_parameters(module) -> int:
