@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--captions", type=int, default=48)
     parser.add_argument("--images", type=int, default=24)
     parser.add_argument("--lang", default="en", choices=["en", "ru"])
-    parser.add_argument("--top-k", type=int, default=1024)
+    parser.add_argument("--top-k", type=int, default=64)
     parser.add_argument("--top-p", type=float, default=0.99)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)

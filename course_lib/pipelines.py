@@ -29,11 +29,16 @@ from typing import Any
 import numpy as np
 import torch
 
-DEFAULT_TOP_K = 1024
-DEFAULT_TOP_P = 0.99
-#: ruDALL-E's suggested (top_k, top_p) pairs, from more to less abstract. Our codebook has
-#: 512 codes, so top_k above 512 keeps every code and only top_p filters.
+#: ruDALL-E's suggested (top_k, top_p) pairs, from more to less abstract, over 8,192 codes.
 RUDALLE_SETTINGS: tuple[tuple[int, float], ...] = ((2048, 0.995), (1536, 0.99), (1024, 0.99))
+#: The same share of the codebook for our 512 codes: top_k scaled by 512 / 8192.
+COURSE_SETTINGS: tuple[tuple[int, float], ...] = ((128, 0.995), (96, 0.99), (64, 0.99))
+DEFAULT_TOP_K, DEFAULT_TOP_P = COURSE_SETTINGS[-1]
+
+
+def scaled_top_k(top_k: int, n_codes: int = 512, reference_codes: int = 8192) -> int:
+    """ruDALL-E's ``top_k`` (over 8,192 codes) as the same share of an ``n_codes`` codebook."""
+    return max(1, round(top_k * n_codes / reference_codes))
 
 
 def _check_text(text: Any) -> str:
