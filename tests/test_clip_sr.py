@@ -130,3 +130,14 @@ def test_shipped_sr_beats_bicubic(one_thread):
     assert result["psnr_sr"] == pytest.approx(check["psnr_sr"], abs=0.05)
     assert result["psnr_sr"] > result["psnr_bicubic"] + 0.5
     assert "course train sr" in info["command"] and info["seed"] == 0
+
+
+def test_cli_commands_parse():
+    from course_lib.cli import build_parser
+
+    parser = build_parser()
+    clip_args = parser.parse_args(["train", "clip", "--steps", "5", "--threads", "1"])
+    sr_args = parser.parse_args(["train", "sr", "--n-train", "64", "--seed", "3"])
+    assert clip_args.handler.__name__ == "_train_clip" and clip_args.steps == 5
+    assert sr_args.handler.__name__ == "_train_sr" and sr_args.seed == 3
+    assert sr_args.batch_size == 16 and clip_args.batch_size == 128
