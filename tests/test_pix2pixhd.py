@@ -242,3 +242,12 @@ def test_shipped_checkpoint_remeasured():
     # shipped run (2,000 protocol steps) is below it. What must hold: it is far above an
     # untrained generator (mIoU 0.10 on the first 200 test maps, seed 0).
     assert scores["miou"] > 0.2
+
+
+def test_cli_lists_pix2pixhd(capsys):
+    from course_lib.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["train", "pix2pixhd", "--help"])
+    assert exit_info.value.code == 0
+    assert "2000 steps" in capsys.readouterr().out
