@@ -479,7 +479,8 @@ def _train_transformer(args: argparse.Namespace) -> int:
                              args.lr, n_train=args.n_train or by_profile(full=10_000, fast=300),
                              n_test=args.n_test or by_profile(full=500, fast=50),
                              seed=args.seed, vqgan_path=args.vqgan, text_len=args.text_len,
-                             checkpoint=args.checkpoint, command=command, device=args.device)
+                             checkpoint=args.checkpoint, command=command, device=args.device,
+                             max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     q = meta["quality"]
     print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
           f"nats/token; attribute agreement (all six) {q['attributes']['matched']['all']:.3f} "
@@ -526,7 +527,9 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         epilog="Example: course train transformer --steps 3000 --threads 1")
     tr.add_argument("--steps", type=int, default=None, help="steps (default 3000; fast 20)")
     tr.add_argument("--batch-size", type=int, default=32)
-    tr.add_argument("--lr", type=float, default=1e-3, help="peak AdamW learning rate")
+    tr.add_argument("--lr", type=float, default=2e-3, help="peak AdamW learning rate")
+    tr.add_argument("--max-minutes", type=float, default=None,
+                    help="stop training after this many minutes (steps done are recorded)")
     tr.add_argument("--n-train", type=int, default=None, help="training scenes (10000)")
     tr.add_argument("--n-test", type=int, default=None, help="test scenes scored (500)")
     tr.add_argument("--text-len", type=int, default=32, help="text tokens per caption")

@@ -72,16 +72,32 @@ def encode_captions(tokenizer: CaptionTokenizer, texts: list[list[str]]) -> torc
 
 @torch.no_grad()
 def heldout_losses(model: TextImageTransformer, text: torch.Tensor, image: torch.Tensor,
-                   pad_id: int, batch_size: int = 256) -> dict[str, float]:
-    """Mean text and image next-token losses (nats per token) over all given examples."""
+                   pad_id: int, batch_size: int = 250) -> dict[str, float]:
+    """Text and image next-token losses (nats per token) on held-out examples.
+
+    ``image_loss`` is the mean over examples of each example's mean loss over its tokens;
+    ``sd_image_loss`` the spread of those per-example values (for tolerances on subsets).
+    """
+    import torch.nn.functional as F
+
     model.eval()
-    sums = {"text_loss": 0.0, "image_loss": 0.0}
+    c = model.config
+    per_example, text_sum, text_count = [], 0.0, 0
     for i in range(0, len(text), batch_size):
-        out = model.loss(text[i:i + batch_size], image[i:i + batch_size], pad_id)
-        for k in sums:
-            sums[k] += out[k].item() * len(text[i:i + batch_size])
+        t, im = text[i:i + batch_size], image[i:i + batch_size]
+        h = model(t, im[:, :-1])
+        img_logits = model.logits(h[:, c.text_len - 1:], "image")
+        per_example.append(F.cross_entropy(img_logits.transpose(1, 2), im,
+                                           reduction="none").mean(1))
+        txt_logits = model.logits(h[:, : c.text_len - 1], "text")
+        loss = F.cross_entropy(txt_logits.transpose(1, 2), t[:, 1:], reduction="none")
+        keep = t[:, 1:] != pad_id
+        text_sum, text_count = text_sum + float(loss[keep].sum()), text_count + int(keep.sum())
+    per_example = torch.cat(per_example)
     model.train()
-    return {k: round(v / len(text), 4) for k, v in sums.items()}
+    return {"text_loss": round(text_sum / max(text_count, 1), 4),
+            "image_loss": round(float(per_example.mean()), 4),
+            "sd_image_loss": round(float(per_example.std()), 4)}
 
 
 @torch.no_grad()
@@ -104,12 +120,16 @@ def attribute_scores(model: TextImageTransformer, vqgan, tokenizer: CaptionToken
                          for k, v in attribute_agreement(predicted, shuffled).items()}}
 
 
-def train_transformer(steps: int, batch_size: int = 32, lr: float = 1e-3, n_train: int = 10_000,
+def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_train: int = 10_000,
                       n_test: int = 500, seed: int = 0, config: TransformerConfig | None = None,
                       vqgan_path: str | Path | None = None, vocab_size: int = 1024,
                       text_len: int = 32, checkpoint: str | Path | None = None,
-                      command: str = "", device: str | None = None) -> dict[str, Any]:
-    """Tokenise, train, measure and export (weights, tokenizer, sidecar); returns the sidecar."""
+                      command: str = "", device: str | None = None,
+                      max_seconds: float | None = None) -> dict[str, Any]:
+    """Tokenise, train, measure and export (weights, tokenizer, sidecar); returns the sidecar.
+
+    ``max_seconds`` stops training early (the steps done are recorded) on a deadline.
+    """
     from course_lib.config import pick_device, seed_everything
     from course_lib.models.text_to_image import CHECKPOINT_DIR, CHECKPOINT_NAME, save_transformer
     from course_lib.models.vqgan import load_vqgan
@@ -159,6 +179,9 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 1e-3, n_trai
             history.append({"step": step, **{k: round(v / count, 4) for k, v in sums.items()}})
             sums = dict.fromkeys(sums, 0.0)
             print(history[-1], flush=True)
+        if max_seconds is not None and time.time() - t0 > max_seconds:
+            break
+    steps_done = step
     train_seconds = time.time() - t0
     model = model.cpu().eval()
 
@@ -170,8 +193,9 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 1e-3, n_trai
     path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "text_len": text_len, "vqgan": vq_file.name,
-            "train": {"steps": steps, "batch_size": batch_size, "lr": lr, "n_train": n_train,
-                      "vocab_size_asked": vocab_size, "threads": torch.get_num_threads()},
+            "train": {"steps": steps, "steps_done": steps_done, "batch_size": batch_size,
+                      "lr": lr, "n_train": n_train, "vocab_size_asked": vocab_size,
+                      "threads": torch.get_num_threads()},
             "prep_seconds": round(prep_seconds, 1), "train_seconds": round(train_seconds, 1),
             "history_tail": history[-4:]}
     save_transformer(model, tokenizer, path, {**meta, "quality": quality})
