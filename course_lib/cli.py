@@ -289,7 +289,7 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
             ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
              "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
              "and Russian captions; the recorded figure is caption retrieval on test scenes. "
-             "Full profile: 10,000 scenes, 300 steps of 128 (about 4 minutes on one quiet "
+             "Full profile: 10,000 scenes, 700 steps of 128 (about 8 minutes on one quiet "
              "CPU core).", (128, 2e-3)),
             ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
              "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "

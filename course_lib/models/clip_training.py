@@ -120,7 +120,7 @@ def train_clip(config: ClipTrainConfig | None = None, model_config: ClipConfig |
     cfg = config or ClipTrainConfig()
     n_train = cfg.n_train or by_profile(full=10_000, fast=256)
     n_test = cfg.n_test or by_profile(full=500, fast=100)
-    steps = cfg.steps or by_profile(full=300, fast=10)
+    steps = cfg.steps or by_profile(full=700, fast=10)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
