@@ -120,3 +120,16 @@ def test_mask_reference_by_hand():
     assert row[4].tolist() == [False, False, True, True, True, False, False, False, False]
     column = text_image_mask(0, 3, "column")
     assert column[7].nonzero().flatten().tolist() == [1, 4, 7]
+
+
+def test_references_agree_with_the_transformer():
+    """The checks' filter and the lecture's masks are the ones the shipped transformer uses."""
+    from course_lib.models import transformer
+
+    gen = torch.Generator().manual_seed(1)
+    logits = torch.randn(4, 512, generator=gen) * 2
+    for top_k, top_p in ((0, 1.0), (64, 0.99), (128, 0.995), (8, 0.7), (0, 0.5)):
+        ours = torch.isfinite(checks._reference_filter(logits, top_k, top_p))
+        theirs = torch.isfinite(transformer.filter_logits(logits, top_k, top_p))
+        assert torch.equal(ours, theirs)
+    assert torch.equal(text_image_mask(32, 8, "full"), transformer.attention_mask(32, 64))
