@@ -221,6 +221,11 @@ def test_painter_logic_without_a_frontend():
     assert not np.array_equal(after, painter.new_noise())
     widget = painter.widget()  # builds without a browser
     assert len(painter._ui["buttons"]) == 64 and widget.children
+    painter.select("rock")
+    painter._ui["buttons"][0].click()  # what a click in the browser does
+    assert (painter.labels[:2, :2] == CLASSES.index("rock")).all()
+    assert painter._ui["buttons"][0].style.button_color == "#969696"
+    assert bytes(painter._ui["picture"].value)[:4] == b"\x89PNG"
 
 
 def test_shipped_checkpoint_remeasured():
