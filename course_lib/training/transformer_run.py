@@ -45,22 +45,27 @@ def scene_captions(split: str, n: int) -> tuple[list[list[str]], list[dict[str, 
 
 def image_tokens(vqgan, split: str, n: int, size: int = 64, batch_size: int = 200,
                  vqgan_path: str | Path | None = None) -> torch.Tensor:
-    """Code ids (n, h, w) of the first ``n`` renders of ``split``, cached per VQ-GAN file."""
+    """Code ids (n, h, w) of the first ``n`` renders of ``split``.
+
+    With ``vqgan_path`` (the file ``vqgan`` was loaded from) the ids are cached on disk under
+    the file's hash, so a retrained VQ-GAN never reuses stale tokens.
+    """
     from course_lib.config import cache_dir
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.training.vqgan_run import to_tensor
 
-    key = "model"
+    path = None
     if vqgan_path is not None:
         key = hashlib.sha256(Path(vqgan_path).read_bytes()).hexdigest()[:12]
-    path = cache_dir() / "vq_tokens" / f"{split}_{size}px_{n}_{key}.pt"
-    if path.exists():
-        return torch.load(path, weights_only=True)
-    images, _ = cached_split(split, size, n)
+        path = cache_dir() / "vq_tokens" / f"{split}_{size}px_{n}_{key}.pt"
+        if path.exists():
+            return torch.load(path, weights_only=True)
+    images, _ = cached_split(split, size, n, progress=False)
     ids = torch.cat([vqgan.encode_indices(to_tensor(images[i:i + batch_size]))
                      for i in range(0, n, batch_size)]).to(torch.int16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(ids, path)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(ids, path)
     return ids
 
 
