@@ -10,7 +10,9 @@ shipped transformer + VQ-GAN, and read their attributes back with the segmenter
 - ``clip top-1`` / ``clip top-4``: only the pictures the tiny CLIP ranks best for the caption;
 - ``shuffled``: the same generated pictures against another caption's scene (a derangement
   of the captions): what agreement by chance looks like on this data;
-- ``renders``: the real renders against their own scene (the attribute reader's ceiling).
+- ``renders``: the real renders against their own scene (the attribute reader's ceiling);
+- ``vq-gan recon``: the renders passed through the VQ-GAN (encode, decode): the ceiling for
+  anything the transformer can draw with these codes.
 
 Timing. "24 images + CLIP re-rank + x4 SR of all 24" for one prompt, median of ``--runs``
 runs after a warm-up, with ``--threads`` torch threads; the load average is printed with it.
@@ -74,6 +76,8 @@ def agreement_table(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     real = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
     table = {name: attribute_agreement(pred, truth) for name, (pred, truth) in rows.items()}
     table["renders"] = attribute_agreement(predict_attributes(segmenter, real), params)
+    recon = vqgan.decode_indices(vqgan.encode_indices(real))
+    table["vq-gan recon"] = attribute_agreement(predict_attributes(segmenter, recon), params)
     for scores in table.values():
         scores["mean"] = float(np.mean([scores[a] for a in scores if a not in ("all",)]))
     return table
