@@ -448,6 +448,17 @@ def _train_vqgan(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     steps = args.steps or by_profile(full=2400, fast=20)
+    if args.finetune_decoder:
+        from course_lib.training.vqgan_run import finetune_decoder
+
+        command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        meta = finetune_decoder(steps, args.checkpoint, args.batch_size, args.lr,
+                                perceptual_weight=args.perceptual_weight, seed=args.seed,
+                                command=command)
+        q = meta["quality"]
+        print(f"VQ-GAN decoder fine-tuned: test PSNR {q['psnr']:.2f} dB; wrote "
+              f"{meta['checkpoint']}")
+        return 0
     loss = VQGANLossConfig(disc_start=int(args.disc_start * steps),
                            perceptual_weight=args.perceptual_weight,
                            disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
@@ -516,6 +527,9 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     vq.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
                     "course_lib/checkpoints/landscapes_vqgan.safetensors)")
     vq.add_argument("--no-resume", action="store_true")
+    vq.add_argument("--finetune-decoder", action="store_true",
+                    help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
+                    "and codebook frozen, so the tokens do not change) for --steps steps")
     vq.set_defaults(handler=_train_vqgan)
 
     tr = train_models(commands).add_parser(

@@ -194,3 +194,70 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
                              "quality_fp32": report["fp32"]})
     return {**meta, "quality": report["fp16"], "quality_fp32": report["fp32"],
             "checkpoint": str(path)}
+
+
+def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_size: int = 16,
+                     lr: float = 5e-4, n_train: int = 20_000, n_test: int = 1_000,
+                     size: int = 64, seed: int = 0, perceptual_weight: float = 1.0,
+                     command: str = "") -> dict[str, Any]:
+    """Retrain only the decoder (and ``post_quant_conv``) of a VQ-GAN with L1 + perceptual.
+
+    The encoder and codebook stay frozen, so every image keeps its tokens and a transformer
+    trained on them stays valid; only the pictures drawn from tokens change. Useful to remove
+    artefacts of a short adversarial phase. Writes back to ``checkpoint`` with the history of
+    both stages in the sidecar.
+    """
+    from course_lib.config import seed_everything
+    from course_lib.data.landscapes.dataset import cached_split
+    from course_lib.models.vqgan.model import (
+        CHECKPOINT_DIR,
+        CHECKPOINT_NAME,
+        checkpoint_info,
+        load_vqgan,
+        save_vqgan,
+    )
+
+    seed_everything(seed)
+    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    previous = checkpoint_info(path)
+    model = load_vqgan(path)
+    model.requires_grad_(False).eval()
+    trainable = [*model.post_quant_conv.parameters(), *model.decoder.parameters()]
+    for p in trainable:
+        p.requires_grad_(True)
+    perceptual = SegmenterPerceptual()
+    optimizer = torch.optim.Adam(trainable, lr, betas=(0.5, 0.9))
+    train_images, _ = cached_split("train", size, n_train)
+    test = to_tensor(cached_split("test", size, n_test)[0])
+    gen = torch.Generator().manual_seed(seed)
+    start, history, sums = time.time(), [], [0.0, 0.0]
+    for step in range(1, steps + 1):
+        index = torch.randint(n_train, (batch_size,), generator=gen).sort().values
+        real = to_tensor(train_images[index.numpy()])
+        with torch.no_grad():
+            z_q = model.encode(real).z_q
+        model.decoder.train()
+        recon = model.decode(z_q)
+        l1 = (real - recon).abs().mean()
+        loss = l1 + perceptual_weight * perceptual(recon[:8], real[:8])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        sums = [sums[0] + l1.item(), sums[1] + psnr(recon.detach(), real).mean().item()]
+        if step % 50 == 0:
+            history.append({"step": step, "l1": round(sums[0] / 50, 4),
+                            "psnr": round(sums[1] / 50, 3)})
+            sums = [0.0, 0.0]
+            print(history[-1], flush=True)
+    seconds = time.time() - start
+    model.eval()
+    stage = {"command": command, "steps": steps, "batch_size": batch_size, "lr": lr,
+             "perceptual_weight": perceptual_weight, "seed": seed,
+             "train_seconds": round(seconds, 1), "history_tail": history[-4:]}
+    meta = {k: v for k, v in previous.items() if k not in ("config", "quality")}
+    meta["quality_before_decoder_finetune"] = previous["quality"]
+    meta["decoder_finetune"] = stage
+    save_vqgan(model, path, {**meta, "quality": {}})
+    quality = evaluate_vqgan(load_vqgan(path), test)
+    save_vqgan(model, path, {**meta, "quality": {"split": "test", **quality}})
+    return {**meta, "quality": quality, "checkpoint": str(path)}
