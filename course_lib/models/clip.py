@@ -23,7 +23,6 @@ A trained checkpoint ships in ``course_lib/checkpoints/landscapes_clip`` (``load
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -35,7 +34,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
+
 CHECKPOINT_NAME = "landscapes_clip"
 SPECIALS: tuple[str, ...] = ("<pad>", "<unk>")
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
@@ -240,53 +246,30 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def save_clip(model: TinyCLIP, path: str | Path, meta: dict[str, Any]) -> Path:
-    """Write fp16 safetensors plus a JSON sidecar (config, vocabulary, ``meta``), atomically."""
-    import os
+    """Write fp16 safetensors plus a JSON sidecar (config, vocabulary, ``meta``), atomically.
 
-    from safetensors.torch import save_file
-
-    path = Path(path).with_suffix(".safetensors")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
-               for k, v in model.state_dict().items()}
-    # The temperature is one number that matters a lot: keep it in full precision.
-    tensors["logit_scale"] = model.logit_scale.detach().float().reshape(()).cpu()
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
-    config = asdict(model.config)
+    The temperature is one number that matters a lot, so it stays in full precision.
+    """
     vocab = model.tokenizer.itos if model.tokenizer is not None else None
-    sidecar = path.with_suffix(".json")
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps({"config": config, **meta, "vocabulary": vocab}, indent=2,
-                              ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, sidecar)
-    return path
+    sidecar = {"config": asdict(model.config), **meta, "vocabulary": vocab}
+    return save_weights(model.state_dict(), path, sidecar, keep_fp32={"logit_scale"})
 
 
 def load_clip(path: str | Path | None = None, device: str | torch.device = "cpu") -> TinyCLIP:
     """Load a CLIP (default: the shipped checkpoint) with its tokenizer, in eval mode."""
-    from safetensors.torch import load_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    if not path.exists():
-        raise FileNotFoundError(f"no CLIP checkpoint at {path}; train one with "
-                                "`course train clip`")
-    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "CLIP", "course train clip")
     config = meta["config"]
     config["image_widths"] = tuple(config["image_widths"])
     config = ClipConfig(**config)
     vocab = meta.get("vocabulary")
     tokenizer = WordTokenizer(vocab, config.max_len) if vocab else None
     model = TinyCLIP(config, tokenizer)
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
     model.load_state_dict(state)
     return model.to(device).eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of a CLIP checkpoint (command, seed, date, measured quality)."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    info = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    info = read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
     info.pop("vocabulary", None)
     return info

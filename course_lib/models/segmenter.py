@@ -16,7 +16,6 @@ convolution to class scores. Input: images (N, 3, H, W) in [-1, 1], H and W divi
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,14 @@ from torch import nn
 from torch.nn import functional as F
 
 from course_lib.data.landscapes.classes import NUM_CLASSES
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINT_NAME = "landscapes_segmenter"
 
 
@@ -174,42 +179,19 @@ def landscape_fid(segmenter: Segmenter, images_a: torch.Tensor, images_b: torch.
 
 def save_segmenter(segmenter: Segmenter, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    import os
-
-    from safetensors.torch import save_file
-
-    path = Path(path).with_suffix(".safetensors")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
-               for k, v in segmenter.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
-    sidecar = path.with_suffix(".json")
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps({"config": asdict(segmenter.config), **meta}, indent=2,
-                              ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, sidecar)
-    return path
+    return save_weights(segmenter.state_dict(), path, {"config": asdict(segmenter.config), **meta})
 
 
 def load_segmenter(path: str | Path | None = None, device: str | torch.device = "cpu"
                    ) -> Segmenter:
     """Load a segmenter (default: the shipped checkpoint) in eval mode, float32."""
-    from safetensors.torch import load_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    if not path.exists():
-        raise FileNotFoundError(f"no segmenter checkpoint at {path}; train one with "
-                                "`course train segmenter`")
-    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "segmenter",
+                               "course train segmenter")
     model = Segmenter(SegmenterConfig(**meta["config"]))
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
     model.load_state_dict(state)
     return model.to(device).eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of a segmenter checkpoint (command, seed, date, measured quality)."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))

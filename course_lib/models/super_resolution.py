@@ -19,7 +19,6 @@ which is what makes it cheap.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,7 +28,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
+
 CHECKPOINT_NAME = "landscapes_sr_x4"
 
 
@@ -143,40 +149,19 @@ def count_parameters(model: nn.Module) -> int:
 
 def save_sr(model: SuperResolution, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    import os
-
-    from safetensors.torch import save_file
-
-    path = Path(path).with_suffix(".safetensors")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.half().contiguous().cpu() for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
-    sidecar = path.with_suffix(".json")
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps({"config": asdict(model.config), **meta}, indent=2) + "\n",
-                   encoding="utf-8")
-    os.replace(tmp, sidecar)
-    return path
+    return save_weights(model.state_dict(), path, {"config": asdict(model.config), **meta})
 
 
 def load_sr(path: str | Path | None = None, device: str | torch.device = "cpu"
             ) -> SuperResolution:
     """Load a super-resolution net (default: the shipped checkpoint) in eval mode, float32."""
-    from safetensors.torch import load_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    if not path.exists():
-        raise FileNotFoundError(f"no super-resolution checkpoint at {path}; train one with "
-                                "`course train sr`")
-    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "super-resolution",
+                               "course train sr")
     model = SuperResolution(SRConfig(**meta["config"]))
-    model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    model.load_state_dict(state)
     return model.to(device).eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of a super-resolution checkpoint."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))

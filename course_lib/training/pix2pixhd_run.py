@@ -25,6 +25,13 @@ from torch import nn
 from course_lib.config import seed_everything
 from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
 from course_lib.models.pix2pixhd.generator import build_generator
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 from course_lib.training.translation import (
     LandscapePairs,
@@ -32,7 +39,6 @@ from course_lib.training.translation import (
     evaluate_translation,
 )
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINT_NAME = "pix2pixhd_landscapes64"
 
 
@@ -105,19 +111,8 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
 def export_generator(generator: nn.Module, config: Pix2PixHDConfig, meta: dict[str, Any],
                      path: str | Path | None = None) -> Path:
     """Write G's weights as fp16 safetensors plus a JSON sidecar (config + ``meta``)."""
-    import os
-
-    from safetensors.torch import save_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().half().contiguous().cpu() for k, v in generator.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
-    path.with_suffix(".json").write_text(json.dumps(
-        {"config": asdict(config), **meta}, indent=2, ensure_ascii=False) + "\n")
-    return path
+    path = checkpoint_path(path, CHECKPOINT_NAME)
+    return save_weights(generator.state_dict(), path, {"config": asdict(config), **meta})
 
 
 def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
@@ -139,19 +134,15 @@ def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
             generator.load_state_dict({k[len(prefix):]: v for k, v in
                                        load_file(str(weights)).items() if k.startswith(prefix)})
             return generator.eval()
-    if not path.is_file():
-        raise FileNotFoundError(f"no pix2pixHD checkpoint at {path}; train one with "
-                                "`course train pix2pixhd`")
-    meta = json.loads(path.with_suffix(".json").read_text())
+    state, meta = load_weights(path, "pix2pixHD", "course train pix2pixhd")
     generator = build_generator(Pix2PixHDConfig(**meta["config"]))
-    generator.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    generator.load_state_dict(state)
     return generator.eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped pix2pixHD checkpoint (command, seed, date, quality)."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    return json.loads(path.with_suffix(".json").read_text())
+    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
 
 
 def _jsonable(value: Any) -> Any:

@@ -25,6 +25,13 @@ from torch import nn
 
 from course_lib.config import seed_everything
 from course_lib.models.spade import SPADEConfig, SPADEGenerator, StyledSPADE
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
 from course_lib.training.gan_trainer import GANTrainer
 from course_lib.training.pix2pixhd_run import PROTOCOL, TranslationProtocol
 from course_lib.training.spade_task import (
@@ -35,7 +42,6 @@ from course_lib.training.spade_task import (
 )
 from course_lib.training.translation import LandscapePairs
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINT_NAME = "spade_landscapes64"
 
 
@@ -140,21 +146,9 @@ def train_spade(out_dir: str | Path | None = "runs/spade", config: SPADEConfig |
 def export_spade(model: StyledSPADE, meta: dict[str, Any], path: str | Path | None = None
                  ) -> Path:
     """Write the generator and style encoder as fp16 safetensors plus a JSON sidecar."""
-    import os
-
-    from safetensors.torch import save_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: (v.detach().half() if v.is_floating_point() else v).contiguous().cpu()
-               for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
     sidecar = {"config": _jsonable(asdict(model.config)),
                "use_encoder": model.encoder is not None, **meta}
-    path.with_suffix(".json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
-    return path
+    return save_weights(model.state_dict(), checkpoint_path(path, CHECKPOINT_NAME), sidecar)
 
 
 def load_spade(path: str | Path | None = None) -> StyledSPADE:
@@ -177,20 +171,15 @@ def load_spade(path: str | Path | None = None) -> StyledSPADE:
             model.load_state_dict({k[len(prefix):]: v for k, v in
                                    load_file(str(weights)).items() if k.startswith(prefix)})
             return model.eval()
-    if not path.is_file():
-        raise FileNotFoundError(f"no SPADE checkpoint at {path}; train one with "
-                                "`course train spade`")
-    meta = json.loads(path.with_suffix(".json").read_text())
+    state, meta = load_weights(path, "SPADE", "course train spade")
     model = StyledSPADE(SPADEConfig(**meta["config"]), use_encoder=meta["use_encoder"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                           for k, v in load_file(str(path)).items()})
+    model.load_state_dict(state)
     return model.eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped SPADE checkpoint (command, seed, date, quality)."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    return json.loads(path.with_suffix(".json").read_text())
+    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
 
 
 def _jsonable(value: Any) -> Any:

@@ -10,8 +10,6 @@ at 32 x 32. ``VQGANConfig.course()`` is the small CPU model trained here (64 px 
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +19,14 @@ from torch import nn
 
 from course_lib.models.vqgan.encoder_decoder import Decoder, Encoder
 from course_lib.models.vqgan.quantizer import QuantizerOutput, VectorQuantizer
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the default output folder)
+    checkpoint_path,
+    load_weights,
+    read_sidecar,
+    save_weights,
+)
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent.parent / "checkpoints"
 CHECKPOINT_NAME = "landscapes_vqgan"
 
 
@@ -101,41 +105,20 @@ class VQGAN(nn.Module):
 
 def save_vqgan(model: VQGAN, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    from safetensors.torch import save_file
-
-    path = Path(path).with_suffix(".safetensors")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
-               for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
-    sidecar = path.with_suffix(".json")
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps({"config": asdict(model.config), **meta}, indent=2,
-                              ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, sidecar)
-    return path
+    return save_weights(model.state_dict(), path, {"config": asdict(model.config), **meta})
 
 
 def load_vqgan(path: str | Path | None = None, device: str | torch.device = "cpu") -> VQGAN:
     """Load a VQ-GAN (default: the shipped Landscapes one) in eval mode, float32."""
-    from safetensors.torch import load_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    if not path.exists():
-        raise FileNotFoundError(f"no VQ-GAN checkpoint at {path}; train one with "
-                                "`course train vqgan`")
-    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "VQ-GAN",
+                               "course train vqgan")
     config = dict(meta["config"])
     config["ch_mult"] = tuple(config["ch_mult"])
     model = VQGAN(VQGANConfig(**config))
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
     model.load_state_dict(state)
     return model.to(device).eval()
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of a VQ-GAN checkpoint (command, seed, date, measured quality)."""
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))

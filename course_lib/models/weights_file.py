@@ -1,0 +1,60 @@
+"""The shipped-model file format: fp16 safetensors weights beside a JSON sidecar.
+
+Every model the course ships (segmenter, VQ-GAN, CLIP, super-resolution, pix2pixHD, SPADE)
+is stored the same way: ``<name>.safetensors`` holds the weights, halved to fp16 because the
+checkpoints live in the repository and fp16 is harmless for inference, and ``<name>.json``
+holds the config that rebuilds the network plus how it was made (command, seed, date,
+measured quality). Both files are written atomically, so an interrupted export never leaves
+a half-written checkpoint where a loader would find it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from course_lib.training.checkpoint import atomic_write
+
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def checkpoint_path(path: str | Path | None, default_name: str) -> Path:
+    """``path`` itself, or the shipped checkpoint ``default_name`` when it is None."""
+    return CHECKPOINT_DIR / f"{default_name}.safetensors" if path is None else Path(path)
+
+
+def save_weights(state: dict[str, torch.Tensor], path: str | Path, sidecar: dict[str, Any],
+                 keep_fp32: Collection[str] = ()) -> Path:
+    """Write ``state`` (floats as fp16, except the keys in ``keep_fp32``) and its sidecar."""
+    path = Path(path).with_suffix(".safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {}
+    for key, value in state.items():
+        value = value.detach().cpu()
+        if value.is_floating_point():
+            value = value.float() if key in keep_fp32 else value.half()
+        tensors[key] = value.contiguous()
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp)))
+    text = json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return path
+
+
+def read_sidecar(path: str | Path) -> dict[str, Any]:
+    """The JSON sidecar next to a ``.safetensors`` file."""
+    return json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def load_weights(path: Path, what: str, train_command: str
+                 ) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(float32 state dict, sidecar) of a checkpoint, or a clear error naming how to make one."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} checkpoint at {path}; train one with "
+                                f"`{train_command}`")
+    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    return state, read_sidecar(path)
