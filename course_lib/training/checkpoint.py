@@ -132,3 +132,19 @@ def set_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def latest_network_weights(run: Path, network: str
+                           ) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+    """(weights of one ``network``, meta) from the newest checkpoint of a run folder, or None.
+
+    ``run`` may be the run folder or its ``checkpoints`` folder; None when neither holds one.
+    """
+    for folder in (Path(run), Path(run) / "checkpoints"):
+        if folder.is_dir() and latest(folder):
+            weights = folder / latest(folder)["weights"]
+            prefix = f"{network}."
+            state = {k[len(prefix):]: v for k, v in load_file(str(weights)).items()
+                     if k.startswith(prefix)}
+            return state, read_meta(weights)
+    return None

@@ -120,21 +120,14 @@ def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
 
     Also accepts a run folder of ``course train pix2pixhd`` (its latest checkpoint).
     """
-    from safetensors.torch import load_file
-
-    from course_lib.training.checkpoint import latest, read_meta
+    from course_lib.training.checkpoint import latest_network_weights
 
     path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    for folder in (path, path / "checkpoints"):
-        if folder.is_dir() and latest(folder):
-            weights = folder / latest(folder)["weights"]
-            config = Pix2PixHDConfig(**read_meta(weights)["config"])
-            generator = build_generator(config)
-            prefix = "generator."
-            generator.load_state_dict({k[len(prefix):]: v for k, v in
-                                       load_file(str(weights)).items() if k.startswith(prefix)})
-            return generator.eval()
-    state, meta = load_weights(path, "pix2pixHD", "course train pix2pixhd")
+    found = latest_network_weights(path, "generator")
+    if found:
+        state, meta = found
+    else:
+        state, meta = load_weights(path, "pix2pixHD", "course train pix2pixhd")
     generator = build_generator(Pix2PixHDConfig(**meta["config"]))
     generator.load_state_dict(state)
     return generator.eval()

@@ -156,23 +156,17 @@ def load_spade(path: str | Path | None = None) -> StyledSPADE:
 
     Also accepts a run folder of ``course train spade`` (its latest checkpoint).
     """
-    from safetensors.torch import load_file
-
-    from course_lib.training.checkpoint import latest, read_meta
+    from course_lib.training.checkpoint import latest_network_weights
 
     path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    for folder in (path, path / "checkpoints"):
-        if folder.is_dir() and latest(folder):
-            weights = folder / latest(folder)["weights"]
-            meta = read_meta(weights)
-            model = StyledSPADE(SPADEConfig(**meta["config"]),
-                                use_encoder=meta["losses"]["use_encoder"])
-            prefix = "generator."
-            model.load_state_dict({k[len(prefix):]: v for k, v in
-                                   load_file(str(weights)).items() if k.startswith(prefix)})
-            return model.eval()
-    state, meta = load_weights(path, "SPADE", "course train spade")
-    model = StyledSPADE(SPADEConfig(**meta["config"]), use_encoder=meta["use_encoder"])
+    found = latest_network_weights(path, "generator")
+    if found:
+        state, meta = found
+        use_encoder = meta["losses"]["use_encoder"]
+    else:
+        state, meta = load_weights(path, "SPADE", "course train spade")
+        use_encoder = meta["use_encoder"]
+    model = StyledSPADE(SPADEConfig(**meta["config"]), use_encoder=use_encoder)
     model.load_state_dict(state)
     return model.eval()
 
