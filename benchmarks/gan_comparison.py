@@ -33,20 +33,29 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 LABELS = {"lsgan": "LSGAN", "nonsaturating": "GAN (non-saturating BCE)", "minimax": "GAN (minimax)"}
 
 
-def run_dir(out: Path, loss: str, seed: int) -> Path:
-    return out / f"{loss}-seed{seed}"
+DEFAULT_LR = 2e-4  # DCGAN's rate (Radford et al.), the engine's default
+# Each paper's own rate (``--paper-lr``): the official LSGAN code trains G and D with Adam(1e-3,
+# beta1 0.5); DCGAN, whose loss is the non-saturating GAN's, uses Adam(2e-4, beta1 0.5).
+PAPER_LR = {"lsgan": 1e-3, "nonsaturating": 2e-4, "minimax": 2e-4}
 
 
-def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: int) -> float:
+def run_dir(out: Path, loss: str, seed: int, lr: float = DEFAULT_LR) -> Path:
+    """``<loss>-seed<k>``, or ``<loss>-lr<rate>-seed<k>`` for a rate other than 2e-4."""
+    rate = "" if lr == DEFAULT_LR else f"-lr{lr:g}"
+    return out / f"{loss}{rate}-seed{seed}"
+
+
+def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: int,
+          lr: float = DEFAULT_LR) -> float:
     """Train one run to ``steps`` (or finish it); returns the seconds this call trained."""
     from course_lib.training.gan_run import train_fashion_gan
     from course_lib.training.gan_trainer import TrainConfig
 
-    folder = run_dir(out, loss, seed)
+    folder = run_dir(out, loss, seed, lr)
     if (folder / "checkpoints" / "latest.json").exists() and generator_step(folder) >= steps:
         return 0.0  # finished earlier: nothing to train, nothing to add to its timing
     config = TrainConfig(steps=steps, batch_size=batch_size, seed=seed, device="cpu",
-                         precision="fp32", sample_every=max(steps // 4, 1),
+                         precision="fp32", lr_g=lr, lr_d=lr, sample_every=max(steps // 4, 1),
                          checkpoint_every=500, progress=False)
     start, cpu_start = time.perf_counter(), time.process_time()
     trainer = train_fashion_gan(arch, loss, folder, config)
@@ -62,15 +71,15 @@ def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: in
     return seconds
 
 
-def score(out: Path, loss: str, seed: int, n: int) -> dict:
+def score(out: Path, loss: str, seed: int, n: int, lr: float = DEFAULT_LR) -> dict:
     """FID (n samples vs the first n test images) and class coverage of one trained generator."""
     from course_lib.training.gan_task import generator_from_checkpoint, score_generator
 
-    folder = run_dir(out, loss, seed)
+    folder = run_dir(out, loss, seed, lr)
     scores = score_generator(generator_from_checkpoint(folder), n)
     timing_file = folder / "train_seconds.json"
     timing = json.loads(timing_file.read_text()) if timing_file.exists() else {}
-    return {"loss": loss, "seed": seed, "steps": generator_step(folder),
+    return {"loss": loss, "lr": lr, "seed": seed, "steps": generator_step(folder),
             "train_s": timing.get("seconds"), "cpu_s": timing.get("cpu"),
             "fid": scores["fid"], "covered": scores["covered"], "kl": scores["kl_to_uniform"],
             "n": n}
@@ -85,51 +94,69 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
+def label(row: dict) -> str:
+    """``LSGAN, Adam 0.001``: the loss and the learning rate of a run."""
+    return f"{LABELS[row['loss']]}, Adam {row['lr']:g}"
+
+
+def groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """The rows of each (loss, learning rate), in order of appearance."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(label(r), []).append(r)
+    return out
+
+
+def summary(mine: list[dict]) -> dict:
+    """Mean FID (and its sd), mean classes covered, mean KL and the worst seed's figures."""
+    fids = [r["fid"] for r in mine]
+    return {"fid": statistics.mean(fids),
+            "sd": statistics.stdev(fids) if len(fids) > 1 else 0.0,
+            "covered": statistics.mean(r["covered"] for r in mine),
+            "kl": statistics.mean(r["kl"] for r in mine),
+            "min_covered": min(r["covered"] for r in mine), "max_kl": max(r["kl"] for r in mine)}
+
+
 def table(rows: list[dict]) -> str:
-    lines = [f"{'loss':26s} {'seed':>4s} {'steps':>6s} {'FID':>8s} {'classes':>7s} "
+    lines = [f"{'loss':34s} {'seed':>4s} {'steps':>6s} {'FID':>8s} {'classes':>7s} "
              f"{'KL':>6s} {'wall s':>7s} {'cpu s':>6s}"]
     for r in rows:
-        lines.append(f"{LABELS[r['loss']]:26s} {r['seed']:4d} {r['steps']:6d} {r['fid']:8.1f} "
+        lines.append(f"{label(r):34s} {r['seed']:4d} {r['steps']:6d} {r['fid']:8.1f} "
                      f"{r['covered']:4d}/10 {r['kl']:6.3f} {_seconds(r['train_s']):>7s} "
                      f"{_seconds(r['cpu_s']):>6s}")
-    for loss in dict.fromkeys(r["loss"] for r in rows):
-        mine = [r for r in rows if r["loss"] == loss]
-        fids = [r["fid"] for r in mine]
-        spread = statistics.stdev(fids) if len(fids) > 1 else 0.0
-        lines.append(f"{LABELS[loss] + ' mean':26s} {len(mine):4d} {mine[0]['steps']:6d} "
-                     f"{statistics.mean(fids):8.1f} "
-                     f"{statistics.mean(r['covered'] for r in mine):7.1f} "
-                     f"{statistics.mean(r['kl'] for r in mine):6.3f}  (FID sd {spread:.1f})")
+    for name, mine in groups(rows).items():
+        m = summary(mine)
+        lines.append(f"{name + ' mean':34s} {len(mine):4d} {mine[0]['steps']:6d} "
+                     f"{m['fid']:8.1f} {m['covered']:7.1f} {m['kl']:6.3f}  (FID sd {m['sd']:.1f};"
+                     f" worst seed {m['min_covered']}/10, KL {m['max_kl']:.3f})")
     return "\n".join(lines)
 
 
 def write_rows(rows: list[dict], args: argparse.Namespace) -> None:
     date = datetime.date.today().isoformat()
+    rates = " --paper-lr" if args.paper_lr else (f" --lr {args.lr:g}" if args.lr else "")
     command = (f"OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps {args.steps} "
                f"--batch-size {args.batch_size} --seeds {' '.join(map(str, args.seeds))} "
-               f"--samples {args.samples}")
-    machine = f"CPU, {os.cpu_count()} cores shared with other helpers, 1 torch thread, no GPU"
+               f"--losses {' '.join(args.losses)}{rates} --samples {args.samples}")
+    machine = f"CPU, {os.cpu_count()} cores, 1 torch thread per run, no GPU"
     profile = (f"full comparison: DCGAN, {args.steps} steps x batch {args.batch_size}, "
-               "60,000 train images, Adam 2e-4 (0.5, 0.999)")
+               "60,000 train images, Adam betas (0.5, 0.999)")
     n = args.samples
     lines = []
     for r in rows:
         lines.append(
-            f"| DCGAN + {LABELS[r['loss']]}, seed {r['seed']}: FashionCNN FID ({n} samples vs "
+            f"| DCGAN + {label(r)}, seed {r['seed']}: FashionCNN FID ({n} samples vs "
             f"first {n} test images) / class coverage / KL to uniform | {r['fid']:.1f} / "
             f"{r['covered']}/10 / {r['kl']:.3f} nats (trained in {_seconds(r['train_s'])} s wall, "
             f"{_seconds(r['cpu_s'])} s CPU) | "
             f"{command} | {profile} | {machine} | {date} |\n")
-    for loss in dict.fromkeys(r["loss"] for r in rows):
-        mine = [r for r in rows if r["loss"] == loss]
-        fids = [r["fid"] for r in mine]
-        spread = statistics.stdev(fids) if len(fids) > 1 else 0.0
+    for name, mine in groups(rows).items():
+        m = summary(mine)
         lines.append(
-            f"| DCGAN + {LABELS[loss]}: mean over seeds {[r['seed'] for r in mine]}: FID / "
-            f"classes covered / KL | {statistics.mean(fids):.1f} (sd {spread:.1f}) / "
-            f"{statistics.mean(r['covered'] for r in mine):.1f}/10 / "
-            f"{statistics.mean(r['kl'] for r in mine):.3f} nats | {command} | {profile} | "
-            f"{machine} | {date} |\n")
+            f"| DCGAN + {name}: mean over seeds {[r['seed'] for r in mine]}: FID / "
+            f"classes covered / KL | {m['fid']:.1f} (sd {m['sd']:.1f}) / "
+            f"{m['covered']:.1f}/10 / {m['kl']:.3f} nats (worst seed {m['min_covered']}/10, "
+            f"KL {m['max_kl']:.3f}) | {command} | {profile} | {machine} | {date} |\n")
     with RESULTS.open("a") as f:
         f.writelines(lines)
     print(f"appended {len(lines)} rows to {RESULTS}")
@@ -142,6 +169,13 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--losses", nargs="+", default=["lsgan", "nonsaturating"],
                         choices=sorted(LABELS))
+    rates = parser.add_mutually_exclusive_group()
+    rates.add_argument("--lr", type=float, default=None,
+                       help=f"one Adam learning rate for G and D of every run (default "
+                            f"{DEFAULT_LR:g})")
+    rates.add_argument("--paper-lr", action="store_true",
+                       help="each loss with its paper's rate: " + ", ".join(
+                           f"{k} {v:g}" for k, v in PAPER_LR.items()))
     parser.add_argument("--arch", default="dcgan", choices=["dcgan", "mlp"])
     parser.add_argument("--samples", type=int, default=2000, help="generated = real images")
     parser.add_argument("--out", type=Path, default=Path("runs/gan_comparison"))
@@ -154,14 +188,17 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    for loss in args.losses:
+    runs = [(loss, PAPER_LR[loss] if args.paper_lr else (args.lr or DEFAULT_LR))
+            for loss in args.losses]
+    for loss, lr in runs:
         for seed in args.seeds:
-            seconds = train(args.out, args.arch, loss, seed, args.steps, args.batch_size)
-            print(f"{loss} seed {seed}: trained {seconds:.0f} s in this call", flush=True)
+            seconds = train(args.out, args.arch, loss, seed, args.steps, args.batch_size, lr)
+            print(f"{loss} (Adam {lr:g}) seed {seed}: trained {seconds:.0f} s in this call",
+                  flush=True)
     if args.train_only:
         return 0
-    rows = [score(args.out, loss, seed, args.samples)
-            for loss in args.losses for seed in args.seeds]
+    rows = [score(args.out, loss, seed, args.samples, lr)
+            for loss, lr in runs for seed in args.seeds]
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

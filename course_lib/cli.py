@@ -197,9 +197,11 @@ def _sample(args: argparse.Namespace) -> int:
 
 def add_gan_commands(commands: argparse._SubParsersAction) -> None:
     """``course train gan|lsgan`` (units 03-04) and ``course sample``."""
-    for name, arch, loss, about in (
-            ("gan", "mlp", "nonsaturating", "unit 03: the MLP GAN of Goodfellow et al. 2014"),
-            ("lsgan", "dcgan", "lsgan", "unit 04: a DCGAN trained with LSGAN's losses")):
+    # Each loss with its paper's Adam rate: 2e-4 (DCGAN), 1e-3 (the official LSGAN code).
+    for name, arch, loss, lr, about in (
+            ("gan", "mlp", "nonsaturating", 2e-4,
+             "unit 03: the MLP GAN of Goodfellow et al. 2014"),
+            ("lsgan", "dcgan", "lsgan", 1e-3, "unit 04: a DCGAN trained with LSGAN's losses")):
         parser = train_models(commands).add_parser(
             name, help=about, description=f"Train {about} on Fashion-MNIST. Runs under "
             "torchrun for several GPUs; running it again with the same --out resumes.",
@@ -211,7 +213,8 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("--steps", type=int, default=None,
                             help="training steps (default 10000; 200 with COURSE_PROFILE=fast)")
         parser.add_argument("--batch-size", type=int, default=64, help="per process")
-        parser.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate, G and D")
+        parser.add_argument("--lr", type=float, default=lr,
+                            help=f"Adam learning rate, G and D (default {lr:g})")
         parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
                             default="auto", help="auto: bf16/fp16 on CUDA, fp32 elsewhere")
         parser.add_argument("--channels-last", action="store_true")
@@ -327,7 +330,9 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
                        n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
                        n_test=by_profile(full=PROTOCOL.n_test, fast=64),
                        n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
-                       eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+                       eval_every=args.eval_every or by_profile(full=PROTOCOL.eval_every,
+                                                                fast=10),
+                       lr_decay_from=args.lr_decay_from)
     config = Pix2PixHDConfig.course()
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
     print(metrics.to_string(index=False))
@@ -367,6 +372,11 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int, default=None,
                         help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
     parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
+    parser.add_argument("--lr-decay-from", type=int, default=None, metavar="STEP",
+                        help="from this step the learning rates fall linearly to 0 at the "
+                        "last step, as in the paper (default: constant)")
+    parser.add_argument("--eval-every", type=int, default=None,
+                        help="steps between mIoU measurements (250)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
     parser.add_argument("--export", nargs="?", const="package", default=None,

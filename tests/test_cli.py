@@ -24,3 +24,11 @@ def test_data_fashion_mnist_reports_missing_files(tmp_path, monkeypatch, capsys,
     monkeypatch.setattr(fashion_mnist, "MIRROR", mirror.as_uri() + "/")
     assert main(["data", "fashion-mnist"]) == 0
     assert "12 training and 5 test images" in capsys.readouterr().out
+
+
+def test_gan_commands_default_to_each_papers_learning_rate():
+    """DCGAN's Adam 2e-4 for the GAN, the official LSGAN code's 1e-3 for LSGAN."""
+    parser = build_parser()
+    assert parser.parse_args(["train", "gan"]).lr == 2e-4
+    assert parser.parse_args(["train", "lsgan"]).lr == 1e-3
+    assert parser.parse_args(["train", "lsgan", "--lr", "2e-4"]).lr == 2e-4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 from torch import nn
@@ -21,7 +23,13 @@ from course_lib.models.pix2pixhd import (
     instance_average,
     patch_receptive_field,
 )
-from course_lib.training.translation import TranslationTask, build_pix2pixhd_task, one_hot_maps
+from course_lib.models.pix2pixhd.multimodal import EncodedGenerator
+from course_lib.training.translation import (
+    TranslationTask,
+    build_pix2pixhd_task,
+    generate,
+    one_hot_maps,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -73,17 +81,31 @@ def test_paper_configuration_parameter_counts():
         ENCODER)
 
 
+# The course's G1: c7s1-16 on 9 map + 3 feature channels, d32, d64, R64 x 6, u32, u16
+# (resize-convolutions: a 3x3 convolution each, as many parameters as the transposed ones),
+# c7s1-3. Its E: c7s1-16, d32, d64, d128, u64, u32, u16, 7x7 conv to 3 features.
+COURSE_G1 = ([conv(12, 16, 7), conv(16, 32, 3), conv(32, 64, 3)] + [2 * conv(64, 64, 3)] * 6
+             + [conv(64, 32, 3), conv(32, 16, 3), conv(16, 3, 7)])
+COURSE_ENCODER = [conv(3, 16, 7), conv(16, 32, 3), conv(32, 64, 3), conv(64, 128, 3),
+                  conv(128, 64, 3), conv(64, 32, 3), conv(32, 16, 3), conv(16, 3, 7)]
+
+
 def test_course_configuration_is_small():
     c = Pix2PixHDConfig.course()
-    assert n_params(build_generator(c)) == 1_974_307
+    g = build_generator(c)
+    assert isinstance(g, EncodedGenerator) and c.generator_in_channels == 9 + 3
+    assert n_params(g.generator) == sum(COURSE_G1) == 501_139
+    assert n_params(g.encoder) == sum(COURSE_ENCODER) == 198_595
+    assert sum(isinstance(m, nn.Upsample) for m in g.generator.modules()) == 2
+    assert not any(isinstance(m, nn.ConvTranspose2d) for m in g.generator.modules())
     assert n_params(MultiscaleDiscriminator(c.discriminator_in_channels, c.ndf, c.n_layers_d,
                                             c.num_d)) == 532_179
-    assert 2 * n_params(build_generator(c)) < 5e6  # fp16 checkpoint under 5 MB
+    assert 2 * n_params(g) < 5e6  # fp16 checkpoint under 5 MB
 
 
 # ---------------------------------------------------------------- generators
 def test_generators_keep_the_size_and_output_tanh_images():
-    g = build_generator(Pix2PixHDConfig.course())
+    g = build_generator(replace(Pix2PixHDConfig.course(), use_encoder=False))
     out = g(one_hot_maps(torch.randint(0, 9, (2, 32, 32))))
     assert out.shape == (2, 3, 32, 32) and out.abs().max() <= 1
     local = LocalEnhancer(9, ngf=4, n_downsample_global=2, n_blocks_global=1, n_blocks_local=1)
@@ -91,8 +113,10 @@ def test_generators_keep_the_size_and_output_tanh_images():
     local.global_generator.front.register_forward_hook(lambda m, i, o: seen.append(i[0].shape))
     assert local(torch.randn(1, 9, 32, 32)).shape == (1, 3, 32, 32)
     assert seen == [(1, 9, 16, 16)]  # G1 reads the map at half resolution
-    with pytest.raises(ValueError, match="multiples of 8"):
-        g(torch.zeros(1, 9, 36, 36))
+    with pytest.raises(ValueError, match="multiples of 4"):
+        g(torch.zeros(1, 9, 34, 34))
+    with pytest.raises(ValueError, match="'transposed' or 'resize'"):
+        GlobalGenerator(9, ngf=4, n_downsample=1, n_blocks=1, upsample="bilinear")
 
 
 def test_generator_uses_instance_norm_and_reflection_padding_only():
@@ -115,7 +139,7 @@ def test_no_batch_dependence():
 
 def test_the_flaw_uniform_maps_of_two_classes_give_identical_normalised_activations():
     torch.manual_seed(0)
-    g = build_generator(Pix2PixHDConfig.course())
+    g = build_generator(replace(Pix2PixHDConfig.course(), use_encoder=False))
     water = one_hot_maps(torch.full((1, 32, 32), 4))
     grass = one_hot_maps(torch.full((1, 32, 32), 5))
     conv_only = g.front[:2]  # reflection pad + convolution, before instance norm
@@ -125,6 +149,19 @@ def test_the_flaw_uniform_maps_of_two_classes_give_identical_normalised_activati
     mixed = one_hot_maps(torch.randint(0, 9, (2, 32, 32)))
     c = first_block_activations(g, mixed)
     assert (c[0] - c[1]).abs().max() > 0.5  # with layout, the block does depend on the map
+
+
+def test_the_flaw_survives_the_feature_encoder():
+    """E's features are one constant vector on a uniform map, so they are wiped out too."""
+    torch.manual_seed(0)
+    g = build_generator(Pix2PixHDConfig.course())
+    water = one_hot_maps(torch.full((1, 32, 32), 4))
+    grass = one_hot_maps(torch.full((1, 32, 32), 5))
+    a, b = first_block_activations(g, water), first_block_activations(g, grass)
+    assert a.abs().max() < 1e-4 and (a - b).abs().max() < 1e-4
+    for maps in (water, grass):  # whatever photo E reads, the front block outputs ~0
+        features = g.encode(torch.rand(1, 3, 32, 32) * 2 - 1, maps.argmax(1))
+        assert g.generator.front(torch.cat([maps, features], 1)).abs().max() < 1e-4
 
 
 # ---------------------------------------------------------------- discriminators
@@ -220,6 +257,61 @@ def test_translation_task_trains_with_one_generator_pass_per_step():
     assert len(calls) == 3 + 1  # one per step, plus the preview grid
     assert {"d_loss", "g_loss", "g_gan", "g_feat"} <= set(history.columns)
     assert history.notna().all().all() and trainer.samples[3].shape == (4, 3, 16, 16)
+
+
+def small_encoded_config() -> Pix2PixHDConfig:
+    return Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
+                           n_local_enhancers=0, ndf=4, num_d=2, use_encoder=True, nef=4,
+                           n_downsample_e=2, clusters=3)
+
+
+def test_encoded_generator_takes_its_look_from_the_photo():
+    torch.manual_seed(0)
+    g = build_generator(small_encoded_config())
+    labels = torch.randint(0, 9, (2, 16, 16))
+    labels[:, :8] = 0  # the top half is sky in both maps
+    maps, photos = one_hot_maps(labels), torch.rand(2, 3, 16, 16) * 2 - 1
+    features = g.encode(photos, labels)
+    assert features.shape == (2, 3, 16, 16)
+    for b in range(2):  # one vector per region
+        assert torch.unique(features[b][:, labels[b] == 0], dim=1).shape[1] == 1
+    out = g(maps, photos)
+    torch.testing.assert_close(out, g(maps, features=features))
+    other = g(maps, photos.flip(0))  # the same maps with the other photo's look
+    assert (out - other).abs().max() > 1e-3
+
+
+def test_sampled_looks_are_cluster_centres_of_the_training_features():
+    torch.manual_seed(0)
+    g = build_generator(small_encoded_config()).eval()
+    photos, labels = torch.rand(12, 3, 16, 16) * 2 - 1, torch.randint(0, 4, (12, 16, 16))
+    labels[-1] = 0  # classes 4-8 never appear; class 0 appears in every scene
+    g.fit_feature_clusters(photos, labels, seed=0)
+    assert g.used[:4].any(1).all() and not g.used[4:].any()
+    assert int(g.used[0].sum()) == 3  # k = 3 centres for a class with 12 regions
+    sampled = g.sample_features(labels, torch.Generator().manual_seed(1))
+    centres = {tuple(v.tolist()) for v in g.centres[0][g.used[0]]}
+    assert {tuple(v.tolist()) for v in sampled[:, :, labels[0] == 0].permute(0, 2, 1)
+            .reshape(-1, 3)[:1]} <= centres
+    first = generate(g, labels[:4], seed=5)
+    torch.testing.assert_close(first, generate(g, labels[:4], seed=5))  # seeded looks
+    assert (first - generate(g, labels[:4], seed=6)).abs().max() > 1e-4
+    from_photos = generate(g, labels[:4], images=photos[:4])
+    torch.testing.assert_close(from_photos, g(one_hot_maps(labels[:4]), photos[:4]))
+
+
+def test_translation_task_trains_the_encoder_with_the_generator():
+    from course_lib.training.gan_trainer import GANTrainer, TrainConfig
+
+    torch.manual_seed(0)
+    task = build_pix2pixhd_task(small_encoded_config())
+    data = torch.utils.data.TensorDataset(torch.rand(8, 3, 16, 16) * 2 - 1,
+                                          torch.randint(0, 9, (8, 16, 16)))
+    encoder = task.networks["generator"].encoder
+    before = [p.detach().clone() for p in encoder.parameters()]
+    GANTrainer(task, data, TrainConfig(steps=2, batch_size=4, progress=False,
+                                       sample_every=0, log_every=1)).fit()
+    assert all((a != b).any() for a, b in zip(before, encoder.parameters(), strict=True))
 
 
 # ---------------------------------------------------------------- the shipped checkpoint

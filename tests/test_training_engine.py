@@ -72,6 +72,24 @@ def test_resume_is_exact(tmp_path):
     assert torch.equal(straight.samples[12], resumed.samples[12])
 
 
+def test_linear_learning_rate_decay_resumes_exactly(tmp_path):
+    """The paper schedule of pix2pixHD / SPADE: constant, then linearly to 0 at the last step."""
+    straight = tiny_trainer(tmp_path / "straight", lr_decay_from=6)
+    assert [straight.learning_rate_factor(s) for s in (0, 5, 6, 9, 12)] == [1, 1, 1, 0.5, 0]
+    expected = straight.fit()
+    assert straight.optimizers["generator"].param_groups[0]["lr"] == pytest.approx(2e-4 / 6)
+    first = tiny_trainer(tmp_path / "split", lr_decay_from=6)
+    first.fit(steps=8)
+    first.save()
+    resumed = tiny_trainer(tmp_path / "split", seed=99, lr_decay_from=6)
+    pd.testing.assert_frame_equal(resumed.fit(), expected)
+    constant = tiny_trainer(None)
+    constant.fit()
+    assert constant.optimizers["discriminator"].param_groups[0]["lr"] == 2e-4
+    assert not weights(constant)["generator.net.0.weight"].equal(
+        weights(straight)["generator.net.0.weight"])
+
+
 def test_checkpoint_files_load_safely(tmp_path):
     trainer = tiny_trainer(tmp_path, steps=4)
     trainer.fit()

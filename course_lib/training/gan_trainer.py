@@ -83,6 +83,9 @@ class TrainConfig:
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     d_steps: int = 1  # discriminator updates per generator update (k in Goodfellow et al.)
+    # From this step on both learning rates fall linearly, reaching 0 at ``steps`` (pix2pixHD
+    # and SPADE decay over the second half of training); None keeps them constant.
+    lr_decay_from: int | None = None
     precision: str = "auto"  # auto | fp32 | bf16 | fp16, see course_lib.training.precision
     channels_last: bool = False  # NHWC memory layout: faster convolutions on tensor cores
     compile: bool = False  # torch.compile the networks (slow first steps, faster later ones)
@@ -219,8 +222,23 @@ class GANTrainer:
             distributed.broadcast_buffers(net)
         return self.history
 
+    def learning_rate_factor(self, step: int | None = None) -> float:
+        """What the learning rates are multiplied by at ``step`` (default: the next step).
+
+        1 until ``lr_decay_from``, then linearly down to 0 at ``steps``. A function of the step
+        alone, so a resumed run follows the same schedule as an uninterrupted one.
+        """
+        c, step = self.config, self.step if step is None else step
+        if c.lr_decay_from is None or step < c.lr_decay_from:
+            return 1.0
+        return max(0.0, (c.steps - step) / max(c.steps - c.lr_decay_from, 1))
+
     def _train_step(self, batches: Iterator[Batch]) -> dict[str, float]:
         """One D update (``d_steps`` of them) then one G update; returns the logged values."""
+        factor = self.learning_rate_factor()
+        for name, base in (("discriminator", self.config.lr_d), ("generator", self.config.lr_g)):
+            for group in self.optimizers[name].param_groups:
+                group["lr"] = base * factor
         logged: dict[str, float] = {}
         for _ in range(self.config.d_steps):
             batch = self._to_device(next(batches))

@@ -55,6 +55,7 @@ class TranslationProtocol:
     eval_every: int = 250
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
+    lr_decay_from: int | None = None  # the paper's linear decay to 0 from this step; None: off
 
 
 PROTOCOL = TranslationProtocol()
@@ -76,6 +77,7 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
     task = build_pix2pixhd_task(config, preview_labels=preview)
     train_config = TrainConfig(
         steps=p.steps, batch_size=p.batch_size, lr_g=p.lr, lr_d=p.lr, betas=p.betas, seed=seed,
+        lr_decay_from=p.lr_decay_from,
         log_every=min(50, p.steps), sample_every=p.eval_every, n_samples=16,
         checkpoint_every=p.eval_every, progress=progress)
     trainer = GANTrainer(task, data, train_config, out_dir=out_dir)
@@ -88,6 +90,7 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
         trainer.fit(min(p.steps, (trainer.step // p.eval_every + 1) * p.eval_every))
         if trainer.stopped:
             break
+        fit_looks(trainer.nets["generator"], data, seed)
         scores = evaluate_translation(trainer.nets["generator"], "test", p.n_eval, p.size,
                                       segmenter, fid=False)
         rows.append({"step": trainer.step, **scores,
@@ -96,6 +99,7 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
             pd.DataFrame(rows).to_csv(metrics_path, index=False)
     metrics = pd.DataFrame(rows)
     result: dict[str, Any] = {}
+    fit_looks(trainer.nets["generator"], data, seed)
     if final_eval:
         result = evaluate_translation(trainer.nets["generator"], "test", p.n_test, p.size,
                                       segmenter)
@@ -106,6 +110,16 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
         if out_dir is not None:
             (Path(out_dir) / "result.json").write_text(json.dumps(result, indent=2) + "\n")
     return trainer, metrics, result
+
+
+def fit_looks(generator: nn.Module, data: LandscapePairs, seed: int = 0,
+              limit: int = 1000) -> None:
+    """With the feature encoder: cluster E's features of the first ``limit`` training photos
+    (the looks that maps get at test time; 1,000 scenes give each class hundreds of regions
+    for its 10 clusters). A generator without E has nothing to fit."""
+    if hasattr(generator, "fit_feature_clusters"):
+        images = data.images[:limit].float() / 127.5 - 1.0
+        generator.fit_feature_clusters(images, data.labels[:limit], seed)
 
 
 def export_generator(generator: nn.Module, config: Pix2PixHDConfig, meta: dict[str, Any],

@@ -61,11 +61,17 @@ class TranslationTask:
         self.num_classes = num_classes
         self._meta = meta or {}
         self._cache: tuple[torch.Tensor, torch.Tensor] | None = None
+        # With the feature encoder E (``EncodedGenerator``), G also reads the real photo.
+        self.encoded = hasattr(generator, "encoder")
+
+    def _generate(self, nets: dict[str, nn.Module], maps: torch.Tensor,
+                  images: torch.Tensor) -> torch.Tensor:
+        return nets["generator"](maps, images) if self.encoded else nets["generator"](maps)
 
     def d_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
         images, labels = batch[0], batch[1]
         maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
-        fake = nets["generator"](maps)
+        fake = self._generate(nets, maps, images)
         self._cache = (labels, fake)  # G's step reuses this forward pass
         d = nets["discriminator"]
         real_out = d(torch.cat([maps, images], 1))
@@ -80,7 +86,7 @@ class TranslationTask:
         if self._cache is not None and self._cache[0] is labels:
             fake = self._cache[1]
         else:
-            fake = nets["generator"](maps)
+            fake = self._generate(nets, maps, images)
         self._cache = None
         d = nets["discriminator"]
         with torch.no_grad():
@@ -119,13 +125,28 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
 
 @torch.no_grad()
 def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
-             num_classes: int = NUM_CLASSES) -> torch.Tensor:
-    """Images (N, 3, H, W) in [-1, 1] for index maps (N, H, W), in eval mode, on the CPU."""
+             num_classes: int = NUM_CLASSES, images: torch.Tensor | None = None,
+             seed: int = 0) -> torch.Tensor:
+    """Images (N, 3, H, W) in [-1, 1] for index maps (N, H, W), in eval mode, on the CPU.
+
+    A generator with the feature encoder (``EncodedGenerator``) takes each region's look from
+    ``images`` (photos in [-1, 1]) when given, otherwise a random cluster centre drawn with
+    ``seed``; a plain generator ignores both.
+    """
     was_training = generator.training
     generator.eval()
     device = next(generator.parameters()).device
-    out = [generator(one_hot_maps(labels[i:i + batch_size].to(device), num_classes)).float().cpu()
-           for i in range(0, len(labels), batch_size)]
+    draw = torch.Generator().manual_seed(seed)
+    out = []
+    for i in range(0, len(labels), batch_size):
+        part = labels[i:i + batch_size].to(device)
+        maps = one_hot_maps(part, num_classes)
+        if not hasattr(generator, "encoder"):
+            out.append(generator(maps).float().cpu())
+            continue
+        features = (generator.encode(images[i:i + batch_size].to(device), part)
+                    if images is not None else generator.sample_features(part, draw))
+        out.append(generator(maps, features=features).float().cpu())
     generator.train(was_training)
     return torch.cat(out)
 

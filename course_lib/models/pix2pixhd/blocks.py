@@ -35,10 +35,25 @@ def down(cin: int, cout: int) -> list[nn.Module]:
     return [nn.Conv2d(cin, cout, 3, stride=2, padding=1), norm(cout), nn.ReLU()]
 
 
-def up(cin: int, cout: int) -> list[nn.Module]:
-    """``uk``: a stride-2 3x3 transposed convolution that doubles the size exactly."""
-    return [nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1), norm(cout),
-            nn.ReLU()]
+def up(cin: int, cout: int, mode: str = "transposed") -> list[nn.Module]:
+    """``uk``: double the size, then norm and ReLU.
+
+    ``mode="transposed"`` (the paper): a stride-2 3x3 transposed convolution. Its kernel
+    overlaps itself unevenly (output pixels alternately get 1 and 2 contributions per axis),
+    which prints a checkerboard into the image unless training learns to cancel it.
+    ``mode="resize"`` (Odena et al., 2016, "Deconvolution and checkerboard artifacts"):
+    nearest-neighbour upsampling, then a reflect-padded 3x3 convolution, with exactly as
+    many parameters and every output pixel computed the same way.
+    """
+    if mode == "transposed":
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1)]
+    elif mode == "resize":
+        layers = [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1),
+                  nn.Conv2d(cin, cout, 3)]
+    else:
+        raise ValueError(f"upsampling mode must be 'transposed' or 'resize', not {mode!r}")
+    return [*layers, norm(cout), nn.ReLU()]
 
 
 def to_image(cin: int, cout: int = 3) -> list[nn.Module]:

@@ -24,6 +24,7 @@ class Pix2PixHDConfig:
     n_blocks_global: int = 9
     n_local_enhancers: int = 1  # 0: the global generator G1 alone
     n_blocks_local: int = 3
+    upsample: str = "transposed"  # G's decoder: "transposed" (paper) or "resize" convolutions
     ndf: int = 64
     n_layers_d: int = 3  # stride-2 layers of each PatchGAN: 3 gives a 70x70 receptive field
     num_d: int = 3  # discriminators at scales 1, 1/2, 1/4
@@ -32,6 +33,7 @@ class Pix2PixHDConfig:
     feat_num: int = 3
     nef: int = 16
     n_downsample_e: int = 4
+    clusters: int = 10  # k of the per-class k-means on E's features (test-time looks)
 
     @property
     def generator_in_channels(self) -> int:
@@ -55,5 +57,6 @@ class Pix2PixHDConfig:
         128 channels at 64 px) and 6 residual blocks: 1.97 M parameters, 4 MB in fp16.
         Three discriminators as in the paper, with 16 instead of 64 base channels.
         """
-        return replace(cls(), label_channels=label_channels, ngf=16, n_downsample_global=3,
-                       n_blocks_global=6, n_local_enhancers=0, ndf=16, num_d=3)
+        return replace(cls(), label_channels=label_channels, ngf=16, n_downsample_global=2,
+                       n_blocks_global=6, n_local_enhancers=0, ndf=16, num_d=3,
+                       upsample="resize", use_encoder=True, nef=16, n_downsample_e=3)

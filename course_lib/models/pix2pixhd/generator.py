@@ -35,7 +35,8 @@ class GlobalGenerator(nn.Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int = 3, ngf: int = 64,
-                 n_downsample: int = 4, n_blocks: int = 9, with_output: bool = True):
+                 n_downsample: int = 4, n_blocks: int = 9, with_output: bool = True,
+                 upsample: str = "transposed"):
         super().__init__()
         self.n_downsample = n_downsample
         self.front = nn.Sequential(*c7s1(in_channels, ngf))
@@ -44,7 +45,7 @@ class GlobalGenerator(nn.Module):
         width = ngf * 2**n_downsample
         self.blocks = nn.Sequential(*[ResnetBlock(width) for _ in range(n_blocks)])
         self.up = nn.Sequential(*[m for i in range(n_downsample, 0, -1)
-                                  for m in up(ngf * 2**i, ngf * 2**(i - 1))])
+                                  for m in up(ngf * 2**i, ngf * 2**(i - 1), upsample)])
         self.head = nn.Sequential(*to_image(ngf, out_channels)) if with_output else nn.Identity()
 
     def features(self, labels: torch.Tensor) -> torch.Tensor:
@@ -68,19 +69,21 @@ class LocalEnhancer(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int = 3, ngf: int = 32,
                  n_downsample_global: int = 4, n_blocks_global: int = 9,
-                 n_local_enhancers: int = 1, n_blocks_local: int = 3):
+                 n_local_enhancers: int = 1, n_blocks_local: int = 3,
+                 upsample: str = "transposed"):
         super().__init__()
         self.n_local_enhancers = n_local_enhancers
         self.global_generator = GlobalGenerator(
             in_channels, out_channels, ngf * 2**n_local_enhancers, n_downsample_global,
-            n_blocks_global, with_output=False)
+            n_blocks_global, with_output=False, upsample=upsample)
         self.enhancers_down = nn.ModuleList()
         self.enhancers_up = nn.ModuleList()
         for n in range(1, n_local_enhancers + 1):
             width = ngf * 2**(n_local_enhancers - n)
             self.enhancers_down.append(nn.Sequential(*c7s1(in_channels, width),
                                                      *down(width, width * 2)))
-            back = [*[ResnetBlock(width * 2) for _ in range(n_blocks_local)], *up(width * 2, width)]
+            back = [*[ResnetBlock(width * 2) for _ in range(n_blocks_local)],
+                    *up(width * 2, width, upsample)]
             if n == n_local_enhancers:
                 back += to_image(ngf, out_channels)
             self.enhancers_up.append(nn.Sequential(*back))
@@ -97,13 +100,24 @@ class LocalEnhancer(nn.Module):
 
 
 def build_generator(config: Pix2PixHDConfig | None = None) -> nn.Module:
-    """G1 alone (``n_local_enhancers == 0``) or G1 wrapped by local enhancers."""
+    """G1 alone (``n_local_enhancers == 0``) or G1 wrapped by local enhancers; with
+    ``use_encoder``, that generator plus the feature encoder E (an ``EncodedGenerator``)."""
+    from course_lib.models.pix2pixhd.encoder import FeatureEncoder
+    from course_lib.models.pix2pixhd.multimodal import EncodedGenerator
+
     c = config or Pix2PixHDConfig()
     if c.n_local_enhancers == 0:
-        return GlobalGenerator(c.generator_in_channels, c.image_channels, c.ngf,
-                               c.n_downsample_global, c.n_blocks_global)
-    return LocalEnhancer(c.generator_in_channels, c.image_channels, c.ngf, c.n_downsample_global,
-                         c.n_blocks_global, c.n_local_enhancers, c.n_blocks_local)
+        generator: nn.Module = GlobalGenerator(c.generator_in_channels, c.image_channels, c.ngf,
+                                               c.n_downsample_global, c.n_blocks_global,
+                                               upsample=c.upsample)
+    else:
+        generator = LocalEnhancer(c.generator_in_channels, c.image_channels, c.ngf,
+                                  c.n_downsample_global, c.n_blocks_global,
+                                  c.n_local_enhancers, c.n_blocks_local, c.upsample)
+    if not c.use_encoder:
+        return generator
+    encoder = FeatureEncoder(c.image_channels, c.feat_num, c.nef, c.n_downsample_e)
+    return EncodedGenerator(generator, encoder, c.label_channels, c.clusters)
 
 
 def first_block_activations(generator: nn.Module, labels: torch.Tensor) -> torch.Tensor:
@@ -113,6 +127,8 @@ def first_block_activations(generator: nn.Module, labels: torch.Tensor) -> torch
     pixel; instance norm subtracts each channel's mean over the image, leaving zeros, whatever
     the class was. Compare the result for two uniform maps of different classes.
     """
+    if hasattr(generator, "encoder"):  # with E: its features are one constant vector too
+        return generator.front(labels)
     g = generator.global_generator if isinstance(generator, LocalEnhancer) else generator
     if isinstance(generator, LocalEnhancer):
         for _ in range(generator.n_local_enhancers):
