@@ -1,8 +1,9 @@
 """Unit 04's claim, measured: LSGAN vs the original (non-saturating) GAN, same DCGAN, equal steps.
 
 Trains the DCGAN of ``course_lib.models.dcgan`` on all 60,000 Fashion-MNIST training images with
-the engine's defaults (Adam 2e-4, betas (0.5, 0.999), batch 64, one D step per G step), once
-per (loss, seed), for a fixed number of steps. Then every generator (eval mode) draws
+the engine's defaults (Adam betas (0.5, 0.999), batch 64, one D step per G step), once per
+(loss, seed), for a fixed number of steps. The learning rate is DCGAN's 2e-4 for every loss,
+``--lr`` for every loss, or with ``--paper-lr`` each loss's own paper's rate (LSGAN 1e-3). Then every generator (eval mode) draws
 ``--samples`` images from fixed noise and is scored with the course's offline metrics:
 
 - FashionCNN FID against the first ``--samples`` test images (both sets the same size, so the
@@ -10,9 +11,10 @@ per (loss, seed), for a fixed number of steps. Then every generator (eval mode) 
 - class coverage of the samples (classes with >= 2% of them, out of 10) and the KL of the class
   histogram to uniform, in nats.
 
-Runs are resumable folders under ``--out`` (``<loss>-seed<k>``): a finished run is not trained
-again, so the script can be started once per run (``--losses lsgan --seeds 0 --train-only``)
-and once more at the end to score everything::
+Runs are resumable folders under ``--out`` (``<loss>-seed<k>``, or ``<loss>-lr<rate>-seed<k>``
+for another rate): a finished run is not trained again, so the script can be started once
+per run (``--losses lsgan --seeds 0 --train-only``) and once more at the end to score
+everything::
 
     OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps 500 --train-only \
         --losses lsgan --seeds 0
