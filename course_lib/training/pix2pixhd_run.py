@@ -99,7 +99,10 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
             pd.DataFrame(rows).to_csv(metrics_path, index=False)
     metrics = pd.DataFrame(rows)
     result: dict[str, Any] = {}
-    fit_looks(trainer.nets["generator"], data, seed)
+    if hasattr(trainer.nets["generator"], "fit_feature_clusters"):
+        fit_looks(trainer.nets["generator"], data, seed)
+        if out_dir is not None and not trainer.stopped:
+            trainer.save()  # the run folder keeps the looks its result.json was measured with
     if final_eval:
         result = evaluate_translation(trainer.nets["generator"], "test", p.n_test, p.size,
                                       segmenter)
