@@ -3,8 +3,9 @@
 Trains the DCGAN of ``course_lib.models.dcgan`` on all 60,000 Fashion-MNIST training images with
 the engine's defaults (Adam betas (0.5, 0.999), batch 64, one D step per G step), once per
 (loss, seed), for a fixed number of steps. The learning rate is DCGAN's 2e-4 for every loss,
-``--lr`` for every loss, or with ``--paper-lr`` each loss's own paper's rate (LSGAN 1e-3). Then every generator (eval mode) draws
-``--samples`` images from fixed noise and is scored with the course's offline metrics:
+``--lr`` for every loss, or with ``--paper-lr`` each loss's own paper's rate (LSGAN 1e-3).
+Then every generator (eval mode) draws ``--samples`` images from fixed noise and is scored
+with the course's offline metrics:
 
 - FashionCNN FID against the first ``--samples`` test images (both sets the same size, so the
   small-sample bias of FID is the same for every run);
