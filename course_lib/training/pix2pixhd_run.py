@@ -99,10 +99,9 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
             pd.DataFrame(rows).to_csv(metrics_path, index=False)
     metrics = pd.DataFrame(rows)
     result: dict[str, Any] = {}
-    if hasattr(trainer.nets["generator"], "fit_feature_clusters"):
-        fit_looks(trainer.nets["generator"], data, seed)
-        if out_dir is not None and not trainer.stopped:
-            trainer.save()  # the run folder keeps the looks its result.json was measured with
+    if fit_looks(trainer.nets["generator"], data, seed) and out_dir is not None \
+            and not trainer.stopped:
+        trainer.save()  # the run folder keeps the looks its result.json was measured with
     if final_eval:
         result = evaluate_translation(trainer.nets["generator"], "test", p.n_test, p.size,
                                       segmenter)
@@ -116,13 +115,15 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
 
 
 def fit_looks(generator: nn.Module, data: LandscapePairs, seed: int = 0,
-              limit: int = 1000) -> None:
+              limit: int = 1000) -> bool:
     """With the feature encoder: cluster E's features of the first ``limit`` training photos
     (the looks that maps get at test time; 1,000 scenes give each class hundreds of regions
-    for its 10 clusters). A generator without E has nothing to fit."""
-    if hasattr(generator, "fit_feature_clusters"):
-        images = data.images[:limit].float() / 127.5 - 1.0
-        generator.fit_feature_clusters(images, data.labels[:limit], seed)
+    for its 10 clusters) and return True. A generator without E has nothing to fit: False."""
+    if not hasattr(generator, "fit_feature_clusters"):
+        return False
+    images = data.images[:limit].float() / 127.5 - 1.0
+    generator.fit_feature_clusters(images, data.labels[:limit], seed)
+    return True
 
 
 def export_generator(generator: nn.Module, config: Pix2PixHDConfig, meta: dict[str, Any],

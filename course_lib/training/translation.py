@@ -139,14 +139,12 @@ def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
     draw = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, len(labels), batch_size):
-        part = labels[i:i + batch_size].to(device)
-        maps = one_hot_maps(part, num_classes)
-        if not hasattr(generator, "encoder"):
+        maps = one_hot_maps(labels[i:i + batch_size].to(device), num_classes)
+        if hasattr(generator, "encoder"):
+            photos = None if images is None else images[i:i + batch_size].to(device)
+            out.append(generator(maps, photos, draw=draw).float().cpu())
+        else:
             out.append(generator(maps).float().cpu())
-            continue
-        features = (generator.encode(images[i:i + batch_size].to(device), part)
-                    if images is not None else generator.sample_features(part, draw))
-        out.append(generator(maps, features=features).float().cpu())
     generator.train(was_training)
     return torch.cat(out)
 

@@ -20,6 +20,24 @@ from torch import nn
 from course_lib.models.pix2pixhd.blocks import c7s1, down, up
 
 
+def region_means(features: torch.Tensor, ids: torch.Tensor, k: int | None = None
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean features of every (image, id) region, and its pixel count.
+
+    ``features``: (N, C, H, W); ``ids``: (N, H, W) non-negative ints below ``k`` (default:
+    the largest id + 1). Returns means (N, k, C) (zero for absent ids) and counts (N, k).
+    """
+    n, c = features.shape[:2]
+    ids = ids.long().reshape(n, -1)
+    k = int(ids.max()) + 1 if k is None else k
+    index = (ids + torch.arange(n, device=ids.device)[:, None] * k).reshape(-1)  # (N*H*W,)
+    flat = features.permute(0, 2, 3, 1).reshape(-1, c)
+    sums = flat.new_zeros(n * k, c).index_add_(0, index, flat)
+    counts = torch.bincount(index, minlength=n * k)
+    means = sums / counts.clamp(min=1).to(flat.dtype)[:, None]
+    return means.reshape(n, k, c), counts.reshape(n, k)
+
+
 def instance_average(features: torch.Tensor, instances: torch.Tensor) -> torch.Tensor:
     """Replace every pixel's features by their mean over its instance (per image).
 
@@ -27,15 +45,9 @@ def instance_average(features: torch.Tensor, instances: torch.Tensor) -> torch.T
     """
     if instances.ndim == 4:
         instances = instances[:, 0]
-    n, c, h, w = features.shape
-    ids = instances.long().reshape(n, -1)
-    k = int(ids.max()) + 1
-    index = (ids + torch.arange(n, device=ids.device)[:, None] * k).reshape(-1)  # (N*H*W,)
-    flat = features.permute(0, 2, 3, 1).reshape(-1, c)
-    sums = flat.new_zeros(n * k, c).index_add_(0, index, flat)
-    counts = torch.bincount(index, minlength=n * k).clamp(min=1).to(flat.dtype)
-    means = sums / counts[:, None]
-    return means[index].reshape(n, h, w, c).permute(0, 3, 1, 2)
+    means, _ = region_means(features, instances)  # (N, k, C)
+    batch = torch.arange(len(means), device=means.device)[:, None, None]
+    return means[batch, instances.long()].permute(0, 3, 1, 2)
 
 
 class FeatureEncoder(nn.Module):

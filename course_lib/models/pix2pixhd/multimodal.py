@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.models.pix2pixhd.encoder import FeatureEncoder
+from course_lib.models.pix2pixhd.encoder import FeatureEncoder, region_means
 
 
 class EncodedGenerator(nn.Module):
@@ -75,11 +75,13 @@ class EncodedGenerator(nn.Module):
         return features.permute(0, 3, 1, 2).contiguous()  # (N, feat_num, H, W)
 
     def forward(self, maps: torch.Tensor, images: torch.Tensor | None = None,
-                features: torch.Tensor | None = None) -> torch.Tensor:
+                features: torch.Tensor | None = None,
+                draw: torch.Generator | None = None) -> torch.Tensor:
+        """Features given, else E's features of ``images``, else looks sampled with ``draw``."""
         if features is None:
             labels = maps.argmax(1)
             features = (self.encode(images, labels) if images is not None
-                        else self.sample_features(labels))
+                        else self.sample_features(labels, draw))
         return self.generator(torch.cat([maps, features.to(maps.dtype)], 1))
 
     @torch.no_grad()
@@ -91,19 +93,14 @@ class EncodedGenerator(nn.Module):
         ``instance_average`` paints back into the region, so the vectors are the features G sees.
         """
         device, k = self.centres.device, self.num_classes
-        sums, counts = [], []
+        means, counts = [], []
         for i in range(0, len(images), batch_size):
-            lab = labels[i:i + batch_size].to(device).long()
             raw = self.encoder.net(images[i:i + batch_size].to(device)).float()  # (n, F, H, W)
-            n = len(lab)
-            index = (lab + torch.arange(n, device=device)[:, None, None] * k).reshape(-1)
-            flat = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
-            sums.append(flat.new_zeros(n * k, raw.shape[1]).index_add_(0, index, flat)
-                        .reshape(n, k, -1))
-            counts.append(torch.bincount(index, minlength=n * k).reshape(n, k))
-        total, count = torch.cat(sums).cpu(), torch.cat(counts).cpu()
-        means = total / count.clamp(min=1)[..., None]
-        return [means[count[:, c] > 0, c].numpy() for c in range(k)]
+            m, n = region_means(raw, labels[i:i + batch_size].to(device), k)
+            means.append(m.cpu())
+            counts.append(n.cpu())
+        mean, count = torch.cat(means), torch.cat(counts)
+        return [mean[count[:, c] > 0, c].numpy() for c in range(k)]
 
     @torch.no_grad()
     def fit_feature_clusters(self, images: torch.Tensor, labels: torch.Tensor,
