@@ -322,17 +322,23 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
 
     from course_lib.config import by_profile
     from course_lib.models.pix2pixhd import Pix2PixHDConfig
-    from course_lib.training.pix2pixhd_run import PROTOCOL, export_generator, train_pix2pixhd
+    from course_lib.training.pix2pixhd_run import (
+        PROTOCOL,
+        RECIPE,
+        export_generator,
+        train_pix2pixhd,
+    )
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    protocol = replace(PROTOCOL, steps=args.steps or by_profile(full=PROTOCOL.steps, fast=20),
-                       n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
-                       n_test=by_profile(full=PROTOCOL.n_test, fast=64),
-                       n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
-                       eval_every=args.eval_every or by_profile(full=PROTOCOL.eval_every,
-                                                                fast=10),
-                       lr_decay_from=args.lr_decay_from)
+    full = PROTOCOL if args.shared_protocol else RECIPE
+    decay = args.lr_decay_from if args.lr_decay_from is not None else full.lr_decay_from
+    protocol = replace(full, steps=args.steps or by_profile(full=full.steps, fast=20),
+                       n_train=args.n_train or by_profile(full=full.n_train, fast=64),
+                       n_test=by_profile(full=full.n_test, fast=64),
+                       n_eval=by_profile(full=full.n_eval, fast=32),
+                       eval_every=args.eval_every or by_profile(full=full.eval_every, fast=10),
+                       lr_decay_from=by_profile(full=decay, fast=args.lr_decay_from))
     config = Pix2PixHDConfig.course()
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
     print(metrics.to_string(index=False))
@@ -361,22 +367,30 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     """``course train pix2pixhd``: unit 05's label-map-to-photo GAN on Landscapes."""
     parser = train_models(commands).add_parser(
         "pix2pixhd", help="pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
-        description="Train the course-sized pix2pixHD (global generator, three PatchGAN "
-        "discriminators, LSGAN + feature matching) under the shared protocol of units 05-06: "
-        "64 px, batch 4, 2000 steps on the first 4000 training scenes; every 250 steps the "
-        "segmenter's mIoU on generated images for 200 test maps is recorded (metrics.csv); at "
-        "the end mIoU and landscape FID on the first 500 test maps (result.json). Running it "
-        "again with the same --out resumes.",
+        description="Train the course-sized pix2pixHD (global generator + feature encoder, "
+        "three PatchGAN discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on "
+        "the first 4000 training scenes: 8000 steps, the learning rate decaying linearly to 0 "
+        "over the last 4000 (the shipped model; --shared-protocol: the 2000 constant-rate "
+        "steps that units 05-06 compare at). Every 500 (250) steps the segmenter's mIoU on "
+        "generated images for 200 test maps is recorded (metrics.csv); at the end mIoU and "
+        "landscape FID on the first 500 test maps (result.json). Running it again with the "
+        "same --out resumes.",
         epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--steps", type=int, default=None,
-                        help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
+                        help="training steps (default 8000, or 2000 with --shared-protocol; "
+                        "20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--shared-protocol", action="store_true",
+                        help="train under the protocol shared with SPADE (2000 steps, "
+                        "constant learning rate, mIoU every 250 steps)")
     parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
     parser.add_argument("--lr-decay-from", type=int, default=None, metavar="STEP",
                         help="from this step the learning rates fall linearly to 0 at the "
-                        "last step, as in the paper (default: constant)")
+                        "last step, as in the paper (default 4000; none with "
+                        "--shared-protocol or COURSE_PROFILE=fast)")
     parser.add_argument("--eval-every", type=int, default=None,
-                        help="steps between mIoU measurements (250)")
+                        help="steps between mIoU measurements (500; 250 with "
+                        "--shared-protocol)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
     parser.add_argument("--export", nargs="?", const="package", default=None,

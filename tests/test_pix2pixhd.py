@@ -81,11 +81,11 @@ def test_paper_configuration_parameter_counts():
         ENCODER)
 
 
-# The course's G1: c7s1-16 on 9 map + 3 feature channels, d32, d64, R64 x 6, u32, u16
+# The course's G1: c7s1-32 on 9 map + 3 feature channels, d64, d128, R128 x 6, u64, u32
 # (resize-convolutions: a 3x3 convolution each, as many parameters as the transposed ones),
 # c7s1-3. Its E: c7s1-16, d32, d64, d128, u64, u32, u16, 7x7 conv to 3 features.
-COURSE_G1 = ([conv(12, 16, 7), conv(16, 32, 3), conv(32, 64, 3)] + [2 * conv(64, 64, 3)] * 6
-             + [conv(64, 32, 3), conv(32, 16, 3), conv(16, 3, 7)])
+COURSE_G1 = ([conv(12, 32, 7), conv(32, 64, 3), conv(64, 128, 3)] + [2 * conv(128, 128, 3)] * 6
+             + [conv(128, 64, 3), conv(64, 32, 3), conv(32, 3, 7)])
 COURSE_ENCODER = [conv(3, 16, 7), conv(16, 32, 3), conv(32, 64, 3), conv(64, 128, 3),
                   conv(128, 64, 3), conv(64, 32, 3), conv(32, 16, 3), conv(16, 3, 7)]
 
@@ -94,7 +94,7 @@ def test_course_configuration_is_small():
     c = Pix2PixHDConfig.course()
     g = build_generator(c)
     assert isinstance(g, EncodedGenerator) and c.generator_in_channels == 9 + 3
-    assert n_params(g.generator) == sum(COURSE_G1) == 501_139
+    assert n_params(g.generator) == sum(COURSE_G1) == 1_979_171
     assert n_params(g.encoder) == sum(COURSE_ENCODER) == 198_595
     assert sum(isinstance(m, nn.Upsample) for m in g.generator.modules()) == 2
     assert not any(isinstance(m, nn.ConvTranspose2d) for m in g.generator.modules())
@@ -314,6 +314,22 @@ def test_translation_task_trains_the_encoder_with_the_generator():
     assert all((a != b).any() for a, b in zip(before, encoder.parameters(), strict=True))
 
 
+def test_l1_term_adds_lambda_times_the_mean_absolute_error_to_g_loss():
+    torch.manual_seed(0)
+    photos, labels = torch.rand(2, 3, 16, 16) * 2 - 1, torch.randint(0, 9, (2, 16, 16))
+    plain = build_pix2pixhd_task(small_encoded_config())
+    with_l1 = build_pix2pixhd_task(replace(small_encoded_config(), lambda_l1=50.0))
+    with_l1.networks["generator"].load_state_dict(plain.networks["generator"].state_dict())
+    with_l1.networks["discriminator"].load_state_dict(
+        plain.networks["discriminator"].state_dict())
+    base = plain.g_step(plain.networks, (photos, labels))
+    out = with_l1.g_step(with_l1.networks, (photos, labels))
+    fake = plain.networks["generator"](one_hot_maps(labels), photos)
+    torch.testing.assert_close(out["g_l1"], (fake - photos).abs().mean())
+    torch.testing.assert_close(out["loss"], base["loss"] + 50.0 * out["g_l1"])
+    assert "g_l1" not in base and with_l1.meta()["lambda_l1"] == 50.0
+
+
 # ---------------------------------------------------------------- the shipped checkpoint
 def test_shipped_checkpoint_remeasured():
     from course_lib.training.pix2pixhd_run import CHECKPOINT_DIR, CHECKPOINT_NAME
@@ -342,4 +358,29 @@ def test_cli_lists_pix2pixhd(capsys):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["train", "pix2pixhd", "--help"])
     assert exit_info.value.code == 0
-    assert "2000 steps" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "8000 steps" in text and "--shared-protocol" in text
+
+
+@pytest.mark.parametrize("flags, steps, decay, every", [
+    ([], 8000, 4000, 500),
+    (["--shared-protocol"], 2000, None, 250),
+    (["--steps", "6000", "--lr-decay-from", "3000"], 6000, 3000, 500),
+])
+def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps, decay, every):
+    import course_lib.training.pix2pixhd_run as run
+    from course_lib.cli import build_parser
+
+    seen = []
+
+    def record(out, config, protocol, seed):
+        seen.append(protocol)
+        raise KeyboardInterrupt  # stop before any training
+
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setattr(run, "train_pix2pixhd", record)
+    args = build_parser().parse_args(["train", "pix2pixhd", *flags])
+    with pytest.raises(KeyboardInterrupt):
+        args.handler(args)
+    assert (seen[0].steps, seen[0].lr_decay_from, seen[0].eval_every) == (steps, decay, every)
+    assert seen[0].batch_size == 4 and seen[0].size == 64

@@ -49,15 +49,18 @@ class LandscapePairs(torch.utils.data.Dataset):
 
 
 class TranslationTask:
-    """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales
-    and to match D's inner features of the real pair (weight ``lambda_feat``)."""
+    """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales,
+    to match D's inner features of the real pair (weight ``lambda_feat``) and, if
+    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term)."""
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
-                 num_classes: int = NUM_CLASSES, meta: dict[str, Any] | None = None):
+                 lambda_l1: float = 0.0, num_classes: int = NUM_CLASSES,
+                 meta: dict[str, Any] | None = None):
         self.networks = {"generator": generator, "discriminator": discriminator}
         self.preview_labels = preview_labels
         self.lambda_feat = lambda_feat
+        self.lambda_l1 = lambda_l1
         self.num_classes = num_classes
         self._meta = meta or {}
         self._cache: tuple[torch.Tensor, torch.Tensor] | None = None
@@ -92,7 +95,11 @@ class TranslationTask:
         with torch.no_grad():
             real_out = d(torch.cat([maps, images], 1))
         fake_out = d(torch.cat([maps, fake], 1))
-        return pix2pixhd_g_loss(real_out, fake_out, self.lambda_feat)
+        losses = pix2pixhd_g_loss(real_out, fake_out, self.lambda_feat)
+        if self.lambda_l1:
+            losses["g_l1"] = (fake.float() - images.float()).abs().mean()
+            losses["loss"] = losses["loss"] + self.lambda_l1 * losses["g_l1"]
+        return losses
 
     def fixed_inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """One-hot versions of the first ``n`` preview maps (none without ``preview_labels``:
@@ -105,7 +112,8 @@ class TranslationTask:
         return nets["generator"](inputs)
 
     def meta(self) -> dict[str, Any]:
-        return {"loss": "lsgan+feature_matching", "lambda_feat": self.lambda_feat, **self._meta}
+        return {"loss": "lsgan+feature_matching" + ("+l1" if self.lambda_l1 else ""),
+                "lambda_feat": self.lambda_feat, "lambda_l1": self.lambda_l1, **self._meta}
 
 
 def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
@@ -119,7 +127,7 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
     discriminator = MultiscaleDiscriminator(config.discriminator_in_channels, config.ndf,
                                             config.n_layers_d, config.num_d)
     return TranslationTask(generator, discriminator, preview_labels, config.lambda_feat,
-                           config.label_channels,
+                           config.lambda_l1, config.label_channels,
                            meta={"arch": "pix2pixhd", "config": asdict(config)})
 
 
