@@ -346,10 +346,9 @@ def test_shipped_checkpoint_remeasured():
     scores = evaluate_translation(load_pix2pixhd(), "test", 500, 64)
     assert scores["miou"] == pytest.approx(info["quality"]["miou"], abs=2e-3)
     assert scores["fid"] == pytest.approx(info["quality"]["fid"], rel=0.02)
-    # The target (mIoU >= 0.5 at 64 px) is a benchmark figure, see RESULTS.md; the
-    # shipped run (2,000 protocol steps) is below it. What must hold: it is far above an
-    # untrained generator (mIoU 0.10 on the first 200 test maps, seed 0).
-    assert scores["miou"] > 0.2
+    # The target: the segmenter's mIoU on generated images for the 500 test maps is at
+    # least 0.5 at 64 px (the shipped run, seed 0, 8,000 steps: 0.514; see RESULTS.md).
+    assert scores["miou"] >= 0.5
 
 
 def test_cli_lists_pix2pixhd(capsys):
