@@ -5,7 +5,9 @@ for the final figures on 500 test maps, ``metrics.csv`` for mIoU on 200 test map
 steps), prints one row per seed and the means, and the mIoU of both at every step both runs
 reached (the comparison at equal steps). ``--style CHECKPOINT`` measures style transfer: codes
 of test renders of each time of day / season, generated on other test maps, read back with
-the colour statistics of ``course_lib.metrics.landscape_attributes``.
+the colour statistics of ``course_lib.metrics.landscape_attributes``. ``--step-time`` measures
+what one training step (D + G update) of each course model costs in CPU time at 64 px, batch 4,
+one thread, on random data: equal steps are only a fair comparison if the steps cost alike.
 
     OMP_NUM_THREADS=1 python benchmarks/spade_vs_pix2pixhd.py \
         --spade runs/spade-s0 runs/spade-s1 --pix2pixhd runs/p2p-s0 runs/p2p-s1 --style package
@@ -37,6 +39,40 @@ def runs_table(folders: list[str], name: str) -> tuple[pd.DataFrame, pd.DataFram
             pd.concat(curves, ignore_index=True) if curves else pd.DataFrame())
 
 
+def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
+    """Median CPU seconds per training step of each course model (64 px, batch 4, 1 thread):
+    the median over ``repeats`` fresh trainers of each one's median over ``steps`` steps."""
+    import statistics
+    import time
+
+    import torch
+
+    from course_lib.training.gan_trainer import GANTrainer, TrainConfig
+    from course_lib.training.spade_task import build_spade_task, spade_train_config
+    from course_lib.training.translation import build_pix2pixhd_task
+
+    torch.set_num_threads(1)
+    data = [(torch.rand(3, 64, 64) * 2 - 1, torch.randint(0, 9, (64, 64))) for _ in range(16)]
+    quiet = dict(steps=steps + 2, batch_size=4, log_every=1000, sample_every=0,
+                 checkpoint_every=0, progress=False)
+    medians: dict[str, list[float]] = {"SPADE": [], "pix2pixHD": []}
+    for _ in range(repeats):
+        for name in medians:
+            if name == "SPADE":
+                trainer = GANTrainer(build_spade_task(preview_labels=data[0][1][None]), data,
+                                     spade_train_config(**quiet))
+            else:
+                trainer = GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet))
+            trainer.fit(2)  # warm-up
+            times = []
+            for step in range(3, steps + 3):
+                start = time.process_time()
+                trainer.fit(step)
+                times.append(time.process_time() - start)
+            medians[name].append(statistics.median(times))
+    return {name: statistics.median(values) for name, values in medians.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spade", nargs="*", default=[], help="run folders of course train spade")
@@ -44,7 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--style", default=None,
                         help="'package' (shipped checkpoint) or a SPADE run folder / weights")
     parser.add_argument("--per-style", type=int, default=60)
+    parser.add_argument("--step-time", action="store_true",
+                        help="CPU seconds per training step of each course model")
     args = parser.parse_args(argv)
+    if args.step_time:
+        times = step_times()
+        print("CPU seconds per training step (64 px, batch 4, 1 thread):",
+              {k: round(v, 3) for k, v in times.items()},
+              f"pix2pixHD / SPADE = {times['pix2pixHD'] / times['SPADE']:.2f}")
 
     finals, curves = [], []
     for name, folders in (("SPADE", args.spade), ("pix2pixHD", args.pix2pixhd)):
