@@ -23,6 +23,16 @@ from course_lib.training.checkpoint import atomic_write
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 
 
+def jsonable(value: Any) -> Any:
+    """``value`` (e.g. ``dataclasses.asdict`` of a config) with every tuple turned into a list,
+    nested dicts and lists included, so it equals what a JSON sidecar reads back."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def checkpoint_path(path: str | Path | None, default_name: str) -> Path:
     """``path`` itself, or the shipped checkpoint ``default_name`` when it is None."""
     return CHECKPOINT_DIR / f"{default_name}.safetensors" if path is None else Path(path)

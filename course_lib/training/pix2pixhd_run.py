@@ -30,6 +30,7 @@ from course_lib.models.pix2pixhd.generator import build_generator
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,
     checkpoint_path,
+    jsonable,
     load_weights,
     read_sidecar,
     save_weights,
@@ -112,7 +113,7 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
                                       segmenter)
         result = {k: round(v, 4) for k, v in result.items()}
         result.update(step=trainer.step, seed=seed, train_seconds=round(
-            time.perf_counter() - started, 1), protocol=_jsonable(asdict(p)),
+            time.perf_counter() - started, 1), protocol=jsonable(asdict(p)),
             config=asdict(config))
         if out_dir is not None:
             (Path(out_dir) / "result.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -160,13 +161,6 @@ def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped pix2pixHD checkpoint (command, seed, date, quality)."""
     return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return list(value)
-    return value
 
 
 __all__ = ["PROTOCOL", "RECIPE", "TranslationProtocol", "checkpoint_info", "export_generator",

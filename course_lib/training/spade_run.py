@@ -28,6 +28,7 @@ from course_lib.models.spade import SPADEConfig, SPADEGenerator, StyledSPADE
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,
     checkpoint_path,
+    jsonable,
     load_weights,
     read_sidecar,
     save_weights,
@@ -136,7 +137,7 @@ def train_spade(out_dir: str | Path | None = "runs/spade", config: SPADEConfig |
                       lr_g=train_config.lr_g, lr_d=train_config.lr_d,
                       betas=list(train_config.betas),
                       train_seconds=round(time.perf_counter() - started, 1),
-                      protocol=_jsonable(asdict(p)), config=_jsonable(asdict(config)),
+                      protocol=jsonable(asdict(p)), config=jsonable(asdict(config)),
                       loss=asdict(loss))
         if out_dir is not None:
             (Path(out_dir) / "result.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -146,7 +147,7 @@ def train_spade(out_dir: str | Path | None = "runs/spade", config: SPADEConfig |
 def export_spade(model: StyledSPADE, meta: dict[str, Any], path: str | Path | None = None
                  ) -> Path:
     """Write the generator and style encoder as fp16 safetensors plus a JSON sidecar."""
-    sidecar = {"config": _jsonable(asdict(model.config)),
+    sidecar = {"config": jsonable(asdict(model.config)),
                "use_encoder": model.encoder is not None, **meta}
     return save_weights(model.state_dict(), checkpoint_path(path, CHECKPOINT_NAME), sidecar)
 
@@ -175,13 +176,6 @@ def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped SPADE checkpoint (command, seed, date, quality)."""
     return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 __all__ = ["CHECKPOINT_NAME", "checkpoint_info", "evaluate_spade", "export_spade",

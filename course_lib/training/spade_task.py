@@ -28,6 +28,7 @@ from course_lib.data.landscapes.classes import NUM_CLASSES
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
 from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
+from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
 
 
@@ -170,12 +171,5 @@ def build_spade_task(config=None, loss: SPADELossConfig | None = None,
     if loss.spectral_d:
         add_spectral_norm(discriminator)
     return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,
-                     meta={"arch": "spade", "config": _jsonable(asdict(config))})
+                     meta={"arch": "spade", "config": jsonable(asdict(config))})
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    return value
