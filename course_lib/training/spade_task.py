@@ -172,4 +172,3 @@ def build_spade_task(config=None, loss: SPADELossConfig | None = None,
         add_spectral_norm(discriminator)
     return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,
                      meta={"arch": "spade", "config": jsonable(asdict(config))})
-
