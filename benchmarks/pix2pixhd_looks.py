@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from course_lib.data.landscapes.classes import CLASSES
     from course_lib.models.segmenter import load_segmenter, segmentation_scores
     from course_lib.training.pix2pixhd_run import load_pix2pixhd
-    from course_lib.training.translation import LandscapePairs, generate, one_hot_maps
+    from course_lib.training.translation import LandscapePairs, generate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="first test maps to score")
@@ -57,16 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     segmenter, generator = load_segmenter(), load_pix2pixhd(args.checkpoint)
     test, train = LandscapePairs("test", args.n, 64), LandscapePairs("train", args.n_train, 64)
-    photos = test.images.float() / 127.5 - 1.0
-    looks = scene_looks(generator, train.images.float() / 127.5 - 1.0, train.labels,
-                        test.labels, torch.Generator().manual_seed(args.seed))
-    with torch.no_grad():
-        borrowed = torch.cat([generator(one_hot_maps(test.labels[i:i + 100]),
-                                        features=looks[i:i + 100])
-                              for i in range(0, args.n, 100)])
+    photos = test.photos()
+    looks = scene_looks(generator, train.photos(), train.labels, test.labels,
+                        torch.Generator().manual_seed(args.seed))
     rows = {"real renders": photos,
             "random centres (paper)": generate(generator, test.labels, seed=args.seed),
-            "one training scene's looks": borrowed,
+            "one training scene's looks": generate(generator, test.labels, features=looks),
             "own photo's looks": generate(generator, test.labels, images=photos)}
     for name, images in rows.items():
         scores = segmentation_scores(segmenter, images, test.labels)

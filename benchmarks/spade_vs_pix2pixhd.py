@@ -55,14 +55,15 @@ def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
     data = [(torch.rand(3, 64, 64) * 2 - 1, torch.randint(0, 9, (64, 64))) for _ in range(16)]
     quiet = dict(steps=steps + 2, batch_size=4, log_every=1000, sample_every=0,
                  checkpoint_every=0, progress=False)
-    medians: dict[str, list[float]] = {"SPADE": [], "pix2pixHD": []}
+    builders = {
+        "SPADE": lambda: GANTrainer(build_spade_task(preview_labels=data[0][1][None]), data,
+                                    spade_train_config(**quiet)),
+        "pix2pixHD": lambda: GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet)),
+    }
+    medians: dict[str, list[float]] = {name: [] for name in builders}
     for _ in range(repeats):
-        for name in medians:
-            if name == "SPADE":
-                trainer = GANTrainer(build_spade_task(preview_labels=data[0][1][None]), data,
-                                     spade_train_config(**quiet))
-            else:
-                trainer = GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet))
+        for name, build in builders.items():
+            trainer = build()
             trainer.fit(2)  # warm-up
             times = []
             for step in range(3, steps + 3):

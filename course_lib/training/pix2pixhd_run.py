@@ -127,8 +127,7 @@ def fit_looks(generator: nn.Module, data: LandscapePairs, seed: int = 0,
     for its 10 clusters) and return True. A generator without E has nothing to fit: False."""
     if not hasattr(generator, "fit_feature_clusters"):
         return False
-    images = data.images[:limit].float() / 127.5 - 1.0
-    generator.fit_feature_clusters(images, data.labels[:limit], seed)
+    generator.fit_feature_clusters(data.photos(slice(limit)), data.labels[:limit], seed)
     return True
 
 
@@ -160,7 +159,6 @@ def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped pix2pixHD checkpoint (command, seed, date, quality)."""
     return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
-
 
 
 __all__ = ["PROTOCOL", "RECIPE", "TranslationProtocol", "checkpoint_info", "export_generator",

@@ -85,7 +85,7 @@ def evaluate_spade(model: nn.Module, split: str = "test", n: int = 500, size: in
     scores = segmentation_scores(segmenter, fake, pairs.labels)
     out = {"miou": scores["miou"], "pixel_accuracy": scores["pixel_accuracy"]}
     if fid:
-        out["fid"] = landscape_fid(segmenter, fake, pairs.images.float() / 127.5 - 1.0)
+        out["fid"] = landscape_fid(segmenter, fake, pairs.photos())
     return out
 
 
@@ -175,7 +175,6 @@ def load_spade(path: str | Path | None = None) -> StyledSPADE:
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
     """The JSON sidecar of the shipped SPADE checkpoint (command, seed, date, quality)."""
     return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
-
 
 
 __all__ = ["CHECKPOINT_NAME", "checkpoint_info", "evaluate_spade", "export_spade",

@@ -44,8 +44,11 @@ class LandscapePairs(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        image = self.images[index].float() / 127.5 - 1.0
-        return image, self.labels[index].long()
+        return self.photos(index), self.labels[index].long()
+
+    def photos(self, index: int | slice = slice(None)) -> torch.Tensor:
+        """The stored uint8 renders at ``index`` as floats in [-1, 1] (what G outputs)."""
+        return self.images[index].float() / 127.5 - 1.0
 
 
 class TranslationTask:
@@ -134,12 +137,12 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
 @torch.no_grad()
 def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
              num_classes: int = NUM_CLASSES, images: torch.Tensor | None = None,
-             seed: int = 0) -> torch.Tensor:
+             seed: int = 0, features: torch.Tensor | None = None) -> torch.Tensor:
     """Images (N, 3, H, W) in [-1, 1] for index maps (N, H, W), in eval mode, on the CPU.
 
     A generator with the feature encoder (``EncodedGenerator``) takes each region's look from
-    ``images`` (photos in [-1, 1]) when given, otherwise a random cluster centre drawn with
-    ``seed``; a plain generator ignores both.
+    ``features`` (feature maps (N, F, H, W)) when given, else from ``images`` (photos in
+    [-1, 1]), else a random cluster centre drawn with ``seed``; a plain generator ignores them.
     """
     was_training = generator.training
     generator.eval()
@@ -149,8 +152,10 @@ def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
     for i in range(0, len(labels), batch_size):
         maps = one_hot_maps(labels[i:i + batch_size].to(device), num_classes)
         if hasattr(generator, "encoder"):
-            photos = None if images is None else images[i:i + batch_size].to(device)
-            out.append(generator(maps, photos, draw=draw).float().cpu())
+            part = slice(i, i + batch_size)
+            photos = None if images is None else images[part].to(device)
+            looks = None if features is None else features[part].to(device)
+            out.append(generator(maps, photos, features=looks, draw=draw).float().cpu())
         else:
             out.append(generator(maps).float().cpu())
     generator.train(was_training)
@@ -166,7 +171,7 @@ def evaluate_translation(generator: nn.Module, split: str = "test", n: int = 500
 
     segmenter = segmenter or load_segmenter()
     pairs = LandscapePairs(split, n, size)
-    real = pairs.images.float() / 127.5 - 1.0
+    real = pairs.photos()
     fake = generate(generator, pairs.labels)
     scores = segmentation_scores(segmenter, fake, pairs.labels)
     out = {"miou": scores["miou"], "pixel_accuracy": scores["pixel_accuracy"]}
