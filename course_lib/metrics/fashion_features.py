@@ -72,7 +72,12 @@ def _run(images, net, value_range: ValueRange, batch_size: int, what: str) -> np
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
             batch = x[start:start + batch_size].to(device)
-            out = net.features(batch) if what == "features" else net(batch).argmax(dim=1)
+            if what == "features":
+                out = net.features(batch)
+            elif what == "probabilities":
+                out = net(batch).softmax(dim=1)
+            else:
+                out = net(batch).argmax(dim=1)
             outputs.append(out.cpu())
     if not outputs:
         raise ValueError("Got no images: pass at least one.")
@@ -89,3 +94,9 @@ def fashion_predictions(images, net: torch.nn.Module | None = None,
                         value_range: ValueRange = "unit", batch_size: int = 500) -> np.ndarray:
     """The class FashionCNN predicts for each image (0-9), shape (N,)."""
     return _run(images, net, value_range, batch_size, "classes").astype(np.int64)
+
+
+def fashion_probabilities(images, net: torch.nn.Module | None = None,
+                          value_range: ValueRange = "unit", batch_size: int = 500) -> np.ndarray:
+    """FashionCNN's class probabilities for each image, shape (N, 10), as float64 NumPy."""
+    return _run(images, net, value_range, batch_size, "probabilities").astype(np.float64)
