@@ -1,5 +1,6 @@
 """Metrics of the course: classification (unit 01), Fashion-MNIST generators (FID on FashionCNN
-features, class coverage; units 02-04) and Landscapes attributes read back from pictures (unit 07).
+features, class coverage; units 02-04), high-frequency spectral energy (checkerboards and
+colour noise; units 04-06) and Landscapes attributes read back from pictures (unit 07).
 """
 
 from course_lib.metrics.classification import confusion_matrix, most_confused_pairs
@@ -11,6 +12,11 @@ from course_lib.metrics.landscape_attributes import (
     predict_attributes,
 )
 from course_lib.metrics.reconstruction import codebook_usage, psnr
+from course_lib.metrics.spectrum import (
+    high_frequency_ratio,
+    high_frequency_ratios,
+    high_frequency_share,
+)
 
 __all__ = [
     "ClassCoverage",
@@ -21,6 +27,9 @@ __all__ = [
     "fashion_fid",
     "feature_statistics",
     "frechet_distance",
+    "high_frequency_ratio",
+    "high_frequency_ratios",
+    "high_frequency_share",
     "image_attributes",
     "kl_to_uniform",
     "most_confused_pairs",
