@@ -10,11 +10,13 @@ After every epoch (937 steps) the generator is scored on 2,000 samples:
   against the first 2,000 test images; ``confident`` is the share of samples FashionCNN gives
   a probability of at least 0.9).
 
-Each epoch's generator is kept (``generators/epoch-NN.safetensors``) and the scores go to
-``scores.csv``. The run folder resumes exactly (the engine's checkpoints), so the command can be
-stopped and started again::
+Each epoch's generator is kept (``generators/epoch-NN.safetensors``, G's state dict) and the
+scores go to ``scores.csv``. The run folder resumes exactly (the engine's checkpoints), so the
+command can be stopped and started again. ``--ship-epoch`` turns one kept epoch into a run
+folder of its own that ``benchmarks/export_gan_generator.py`` ships::
 
     OMP_NUM_THREADS=1 nice python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --epochs 10
+    python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --ship-epoch 9 --to runs/ship_lsgan
 """
 
 from __future__ import annotations
@@ -53,6 +55,39 @@ def score(generator, n: int = SCORE_SAMPLES) -> dict[str, float]:
             "confident": float((probabilities.max(1) >= 0.9).mean())}
 
 
+def epoch_run_folder(run: Path, epoch: int, to: Path) -> Path:
+    """A run folder ``to`` whose newest checkpoint is ``run``'s generator after ``epoch``.
+
+    The weights are the kept epoch's generator; the header (architecture, loss) and the
+    training state (config, for the sidecar) come from the run's newest checkpoint, with the
+    step set to the epoch's last step.
+    """
+    import json
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from course_lib.training.checkpoint import latest, read_meta
+
+    source = run / "checkpoints"
+    pointer = latest(source)
+    state = torch.load(source / pointer["state"], weights_only=True)
+    step = epoch * STEPS_PER_EPOCH
+    state["step"] = step
+    meta = {**read_meta(source / pointer["weights"]), "step": step}
+    weights = load_file(str(run / "generators" / f"epoch-{epoch:02d}.safetensors"))
+    folder = to / "checkpoints"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"step-{step:06d}"
+    save_file({f"generator.{k}": v for k, v in weights.items()},
+              str(folder / f"{stem}.safetensors"),
+              metadata={"step": str(step), "meta": json.dumps(meta)})
+    torch.save(state, folder / f"{stem}.state.pt")
+    (folder / "latest.json").write_text(json.dumps(
+        {"step": step, "weights": f"{stem}.safetensors", "state": f"{stem}.state.pt"}))
+    return to
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loss", choices=["lsgan", "nonsaturating"], required=True)
@@ -61,7 +96,15 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None,
                         help="run folder (default runs/dcgan_long/<loss>-lr<lr>-seed<seed>)")
+    parser.add_argument("--ship-epoch", type=int, default=None,
+                        help="do not train: make a run folder (--to) of this kept epoch")
+    parser.add_argument("--to", type=Path, default=None, help="with --ship-epoch")
     args = parser.parse_args()
+    out = args.out or Path("runs/dcgan_long") / f"{args.loss}-lr{args.lr:g}-seed{args.seed}"
+    if args.ship_epoch is not None:
+        print(epoch_run_folder(out, args.ship_epoch, args.to or out.with_name(
+            f"{out.name}-epoch{args.ship_epoch}")))
+        return 0
 
     import torch
     from safetensors.torch import save_file
@@ -72,7 +115,6 @@ def main() -> int:
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
     torch.set_num_threads(1)
-    out = args.out or Path("runs/dcgan_long") / f"{args.loss}-lr{args.lr:g}-seed{args.seed}"
     steps = args.epochs * STEPS_PER_EPOCH
     config = TrainConfig(steps=steps, batch_size=64, lr_g=args.lr, lr_d=args.lr, seed=args.seed,
                          device="cpu", precision="fp32", sample_every=STEPS_PER_EPOCH,
