@@ -75,3 +75,19 @@ def test_colour_checkerboard_shows_in_chroma_while_luma_stays_put():
     assert ratios["luma"] == pytest.approx(1.0, rel=0.05)
     assert ratios["chroma"] > 10
     assert high_frequency_ratio(noisy, smooth) == ratios["chroma"]
+
+
+def test_lecture_06_reading_of_the_shipped_models_holds(one_thread):
+    """Lecture 06 says: both generators' brightness ratios sit near or below 1, and SPADE's
+    colour ratio is far above pix2pixHD's and above the course's bar of 1.5."""
+    from course_lib.metrics.spectrum import high_frequency_ratios
+    from course_lib.training.pix2pixhd_run import load_pix2pixhd
+    from course_lib.training.spade_run import generate_spade, load_spade
+    from course_lib.training.translation import LandscapePairs, generate
+
+    pairs = LandscapePairs("test", 50, 64)
+    real = pairs.photos()
+    p2p = high_frequency_ratios(generate(load_pix2pixhd(), pairs.labels), real)
+    spade = high_frequency_ratios(generate_spade(load_spade(), pairs.labels, seed=0), real)
+    assert p2p["luma"] < 1.1 and spade["luma"] < 1.1
+    assert spade["chroma"] > 1.5 > p2p["chroma"]
