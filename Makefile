@@ -8,8 +8,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# JupyterLab refuses to start as root (containers, Colab-like boxes) without --allow-root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test lint exercises clean
+.PHONY: setup lab test lint exercises notebooks-address clean
 
 setup: $(STAMP)
 
@@ -20,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=. notebooks/00_setup.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_setup.ipynb
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests notebooks solutions $(PYTEST_ARGS)
@@ -30,6 +32,12 @@ lint: $(STAMP)
 
 # Regenerate exercises/ from solutions/ with nbgrader (commit the result).
 exercises: $(STAMP)
+	$(BIN)/python -m course_lib.grading.release --all
+
+# Stamp the repository address (course_lib.REPOSITORY) into every notebook's Colab badge and
+# install cell, then regenerate exercises/ (run after changing the address; commit the result).
+notebooks-address: $(STAMP)
+	$(BIN)/python -m course_lib.publish
 	$(BIN)/python -m course_lib.grading.release --all
 
 clean:

@@ -11,15 +11,17 @@ environment variables below let ``course grade`` (or you) change the limits per 
 
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    GetGrades,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
 
+from course_lib.grading.feedback import HIDDEN_TESTS_ENV, StripHiddenTests
 from course_lib.grading.sandbox import GuardedExecute
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
@@ -40,6 +42,9 @@ c.GuardedExecute.max_output_chars = int(os.environ.get("COURSE_GRADING_MAX_OUTPU
 c.Autograde.autograde_preprocessors = [
     GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata]
+# Feedback pages leave hidden tests out unless `course feedback --keep-hidden-tests`.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor] + (
+    [] if os.environ.get(HIDDEN_TESTS_ENV) == "keep" else [StripHiddenTests])
 # Deleted test cells come back from the source (edited ones are always overwritten).
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -599,7 +599,7 @@ def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from course_lib.grading.autograde import grade_submissions
-    from course_lib.grading.gradebook import save_result, wide_gradebook
+    from course_lib.grading.gradebook import save_result, summary_line, wide_gradebook
     from course_lib.grading.intake import find_submissions
     from course_lib.grading.sandbox import network_isolation_available
 
@@ -627,6 +627,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{student}: {notes}")
     print(f"gradebook: {path} ({len(table)} students); "
           f"feedback: course feedback {args.assignment} --out {out}")
+    print(summary_line(table))
     return 0
 
 
@@ -637,7 +638,8 @@ def _feedback(args: argparse.Namespace) -> int:
     from course_lib.grading.gradebook import load_result
 
     out = Path(args.out)
-    pages = write_feedback(args.assignment, load_result(out), out / "work", out / "feedback")
+    pages = write_feedback(args.assignment, load_result(out), out / "work", out / "feedback",
+                           keep_hidden_tests=args.keep_hidden_tests)
     print(f"wrote {len(pages)} feedback pages to {out / 'feedback'}")
     return 0
 
@@ -686,6 +688,9 @@ def add_grading_commands(commands: argparse._SubParsersAction) -> None:
         epilog="Example: course feedback 01_dense_fashion_mnist --out grading/01")
     feedback.add_argument("assignment", help="assignment name")
     feedback.add_argument("--out", required=True, help="the --out folder of `course grade`")
+    feedback.add_argument("--keep-hidden-tests", action="store_true",
+                          help="show hidden tests (### BEGIN HIDDEN TESTS) in the pages; by "
+                          "default they are left out, so students cannot read them")
     feedback.set_defaults(handler=_feedback)
 
 

@@ -6,9 +6,12 @@ Used by ``notebooks/00_setup.ipynb``; works in JupyterLab, Colab and a plain ter
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import platform
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,9 +37,45 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
+class Report(pd.DataFrame):
+    """The setup table. It shows every path and fix whole: pandas would cut them at 50
+    characters ("/home/ana/.../fashion-mn..."), hiding which file is wrong."""
+
+    @property
+    def _constructor(self):
+        return Report
+
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        return self.to_string(index=False)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence what C++ libraries write straight to file descriptor 2 while importing.
+
+    TensorFlow logs "Could not find cuda drivers" through absl before it reads
+    ``TF_CPP_MIN_LOG_LEVEL``, and Jupyter shows that as a pink block in the setup notebook.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _package(name: str, fix: str) -> Check:
     try:
-        module = importlib.import_module(name)
+        with quiet_native_stderr():
+            module = importlib.import_module(name)
     except Exception as err:  # an import can fail in many ways; report, never crash
         return Check(name, False, f"not importable ({type(err).__name__}: {err})", fix)
     return Check(name, True, getattr(module, "__version__", "installed"))
@@ -70,7 +109,7 @@ def _fashion_mnist() -> Check:
     return Check("Fashion-MNIST", True, f"{folder} (checksums verified)")
 
 
-def environment_report() -> pd.DataFrame:
+def environment_report() -> Report:
     """Run every check and return a table with columns ``check, ok, found, fix``."""
     python_ok = sys.version_info[:2] >= MIN_PYTHON
     checks = [
@@ -86,11 +125,10 @@ def environment_report() -> pd.DataFrame:
         _accelerator(),
         _fashion_mnist(),
     ]
-    frame = pd.DataFrame([vars(c) for c in checks]).rename(columns={"name": "check"})
-    return frame
+    return Report([vars(c) for c in checks]).rename(columns={"name": "check"})
 
 
 if __name__ == "__main__":
     report = environment_report()
-    print(report.to_string(index=False))
+    print(report)
     raise SystemExit(0 if report.ok.all() else 1)

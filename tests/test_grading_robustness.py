@@ -7,12 +7,17 @@ course; one class of bad submissions goes through `course grade` and `course fee
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import html
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -21,7 +26,9 @@ from conftest import REPO
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course_lib.cli import main
-from course_lib.grading.intake import find_submissions, student_id
+from course_lib.grading.feedback import write_feedback
+from course_lib.grading.gradebook import load_result
+from course_lib.grading.intake import find_submissions, read_notebook, student_id
 from course_lib.grading.sandbox import network_isolation_available
 
 PARTS = {  # solution cell, its test cell, the test's points
@@ -47,7 +54,8 @@ def tiny_assignment(prefix: str = "") -> nbformat.NotebookNode:
         return {"nbgrader": {"schema_version": 3, "grade_id": prefix + grade_id,
                              "task": False, **flags}}
 
-    cells = [new_markdown_cell("# Tiny assignment"), new_code_cell("import math")]
+    cells = [new_markdown_cell("# Tiny assignment\n\n| part | what | points |\n| --- | --- | --- |"
+                               "\n| 1 | add | 1 |"), new_code_cell("import math")]
     for part, (solution, test, points) in PARTS.items():
         cells.append(new_code_cell(solution, metadata=meta(part, grade=False, solution=True,
                                                            locked=False)))
@@ -86,6 +94,9 @@ CASES = {
     "deleted_test": (lambda s, o: edited(edited(s, "add", "def add(a, b):\n    return a - b"),
                                          "test_add", None), (0, 2, 3),
                      "test cell test_add was deleted; restored"),
+    # Passes the visible test, fails the hidden one (square(-3) == 9).
+    "hidden_fail": (lambda s, o: edited(s, "square", "def square(x):\n    return x * abs(x)"),
+                    (1, 0, 3), None),
     "edited_test": (lambda s, o: edited(edited(s, "square", "def square(x):\n    return 2 * x"),
                                         "test_square", "pass"), (1, 0, 3),
                     "test cell test_square was edited"),
@@ -130,9 +141,13 @@ def graded(tmp_path_factory):
     (submissions / "twice (1).ipynb").write_text(json.dumps(solution))
     (submissions / "ghost.ipynb").symlink_to(tmp / "deleted-before-grading.ipynb")
     out = tmp / "grading"
-    assert main(["grade", "tiny", str(submissions), "--out", str(out), "--source", str(root),
-                 "--timeout", str(TIMEOUT_S), "--memory-mb", str(MEMORY_MB),
-                 "--workers", "2"]) == 0
+    shown = io.StringIO()  # what an instructor sees: progress (stderr) and summary (stdout)
+    with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
+        assert main(["grade", "tiny", str(submissions), "--out", str(out), "--source",
+                     str(root), "--timeout", str(TIMEOUT_S), "--memory-mb", str(MEMORY_MB),
+                     "--workers", "2"]) == 0
+    (tmp / "grade.log").write_text(shown.getvalue())
+    write_feedback("tiny", load_result(out), out / "work", tmp / "kept", keep_hidden_tests=True)
     assert main(["feedback", "tiny", "--out", str(out)]) == 0
     return out
 
@@ -179,6 +194,47 @@ def test_feedback_for_everyone_and_bounded_in_size(graded):
     assert sorted(pages) == sorted([*CASES, "twice", "ghost"])
     assert pages["loud"].stat().st_size < 1_000_000  # the 5 MB print was cut
     assert "could not be run" in pages["not_json"].read_text(encoding="utf-8")
+
+
+def test_grade_shows_progress_per_student_and_a_summary_line(graded, gradebook):
+    log = (graded.parent / "grade.log").read_text()
+    bar = re.findall(r"grading tiny: +100%.*?(\d+)/(\d+) \[", log)
+    assert bar and bar[-1][0] == bar[-1][1] and int(bar[-1][1]) >= 10, log[-2000:]
+    noted = int((gradebook.notes != "").sum())
+    total = gradebook.total
+    assert (f"graded {len(gradebook)} students: total mean {total.mean():.2f}, "
+            f"min {total.min():g}, max {total.max():g} (of 6); {noted} with notes") in log
+
+
+def _text(page: Path) -> str:
+    """A feedback page as a reader sees it: tags (syntax highlighting) gone."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("student", ["good", "hidden_fail"])
+def test_feedback_leaves_hidden_tests_out_unless_asked(student, graded):
+    stripped, kept = _text(graded / "feedback" / f"{student}.html"), \
+        _text(graded.parent / "kept" / f"{student}.html")
+    assert "assert square(4) == 16" in stripped  # the visible test stays
+    assert "square(-3)" not in stripped and "HIDDEN TESTS" not in stripped
+    assert "square(-3)" in kept and "BEGIN HIDDEN TESTS" in kept
+    if student == "hidden_fail":
+        assert "AssertionError" in stripped  # the student still learns the test failed
+
+
+def test_points_table_header_reads_as_three_columns(graded):
+    page = (graded / "feedback" / "good.html").read_text(encoding="utf-8")
+    assert "<th>part</th>" in page and "<th>what</th>" in page
+    assert re.search(r"\.rendered_html th[^{]*\{[^}]*padding", page), \
+        "table cells need padding, or the header reads 'partwhat points'"
+
+
+def test_invalid_json_note_says_at_once(tmp_path):
+    broken = tmp_path / "ana.ipynb"
+    broken.write_text('{"cells": "unterminated')
+    notebook, note = read_notebook(broken)
+    assert notebook is None and "at at" not in note
+    assert "Unterminated string starting at line 1, column 11" in note, note
 
 
 def test_kernel_launcher_caps_memory_and_cuts_the_network():

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+from tqdm.auto import tqdm
 
 from course_lib.grading import sandbox
 from course_lib.grading.course_dir import assignments, course_root, run_nbgrader, scratch_course
@@ -122,6 +123,11 @@ def cell_errors(workdir: Path, name: str, student: str) -> list[str]:
             for output in cell.get("outputs", []) if output.get("output_type") == "error"]
 
 
+def _graded_count(courses: list[Path], name: str) -> int:
+    """How many students the workers have finished so far (their autograded notebooks)."""
+    return sum(len(list(course.glob(f"autograded/*/{name}/{name}.ipynb"))) for course in courses)
+
+
 def graded_parts(release: Path) -> dict[str, float]:
     """Each graded cell's id and points in a released notebook, in notebook order."""
     notebook = nbformat.read(release, as_version=4)
@@ -131,7 +137,8 @@ def graded_parts(release: Path) -> dict[str, float]:
 
 def grade_submissions(name: str, submissions: dict[str, Path | list[Path]], workdir: Path,
                       env: dict[str, str] | None = None, workers: int | None = None,
-                      root: Path | None = None, cell_budget: float = 900) -> GradingResult:
+                      root: Path | None = None, cell_budget: float = 900,
+                      progress: bool = True) -> GradingResult:
     """Grade each student's notebook(s) for assignment ``name`` and say what went wrong.
 
     ``submissions`` maps a student id to the notebook(s) they handed in (see
@@ -139,7 +146,8 @@ def grade_submissions(name: str, submissions: dict[str, Path | list[Path]], work
     (scratch courses: config, source, gradebooks, autograded notebooks); ``root`` is the
     course holding ``solutions/`` (default: this repository). ``env`` adds environment
     variables (``COURSE_GRADING_TIMEOUT`` and friends, see ``nbgrader_config.py``).
-    ``cell_budget`` bounds one notebook's whole nbgrader run, in seconds.
+    ``cell_budget`` bounds one notebook's whole nbgrader run, in seconds. ``progress`` shows a
+    bar that advances as each student's notebook is graded.
     """
     unsafe = [student for student in submissions if student != student_id(student)]
     if unsafe:
@@ -176,10 +184,18 @@ def grade_submissions(name: str, submissions: dict[str, Path | list[Path]], work
             shutil.copytree(template, course)
             courses.append(course)
         grading_env = {**GRADING_ENV, **(env or {})}
-        with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(lambda job: _grade_worker(
-                job[0], name, {s: gradable[s] for s in job[1]}, grading_env, cell_budget),
-                zip(courses, chunks, strict=True)))
+        with ThreadPoolExecutor(workers) as pool, tqdm(
+                total=len(students), desc=f"grading {name}", unit="student",
+                disable=not progress) as bar:
+            jobs = [pool.submit(_grade_worker, course, name, {s: gradable[s] for s in chunk},
+                                grading_env, cell_budget)
+                    for course, chunk in zip(courses, chunks, strict=True)]
+            pending = set(jobs)
+            while pending:
+                _, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                bar.update(min(len(students), _graded_count(courses, name)) - bar.n)
+            bar.update(len(students) - bar.n)
+            results = [job.result() for job in jobs]
         for course, (chunk_rows, failures) in zip(courses, results, strict=True):
             rows += chunk_rows
             for student, failure in failures.items():

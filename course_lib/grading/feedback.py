@@ -4,6 +4,12 @@
 output). This adds a box with the notes of :mod:`course_lib.grading.autograde` (a timeout, a
 dead kernel, a restored test cell...) and writes a short page of its own for students whose
 file could not be graded at all (damaged, not a notebook, another assignment).
+
+nbgrader's pages show every test cell verbatim, hidden tests included; ``nbgrader_config.py``
+puts :class:`StripHiddenTests` in its feedback pipeline, so students see only the visible
+tests (and, for a failed hidden test, the error message without the code that raised it).
+``write_feedback(..., keep_hidden_tests=True)`` (``course feedback --keep-hidden-tests``)
+keeps them.
 """
 
 from __future__ import annotations
@@ -12,11 +18,34 @@ import html
 import re
 from pathlib import Path
 
+from nbgrader.preprocessors import ClearHiddenTests
+
 from course_lib.grading.autograde import GradingResult
 from course_lib.grading.course_dir import run_nbgrader
 
 _STYLE = ("border:2px solid #c0392b;background:#fdf2f0;padding:0.8em 1.2em;margin:1em;"
           "font-family:sans-serif")
+#: nbgrader's feedback template loads no notebook CSS, so markdown tables (each assignment's
+#: "part | what | points") had no cell padding and their header read "partwhat points".
+TABLE_STYLE = ("<style>.rendered_html table{border-collapse:collapse;margin:0.5em 0}"
+               ".rendered_html th,.rendered_html td{padding:0.25em 0.8em;"
+               "border:1px solid #ccc;text-align:left}</style>")
+#: The environment variable ``nbgrader_config.py`` reads: ``keep`` shows hidden tests.
+HIDDEN_TESTS_ENV = "COURSE_FEEDBACK_HIDDEN_TESTS"
+
+
+class StripHiddenTests(ClearHiddenTests):
+    """Feedback preprocessor: drop ``### BEGIN/END HIDDEN TESTS`` blocks from the cells and
+    cut the tracebacks of cells that had one to their last line (the traceback quotes the
+    hidden code)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and self._remove_hidden_test_region(cell):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: "
+                                           f"{output.get('evalue', '')}"]
+        return cell, resources
 
 
 def notes_box(notes: list[str]) -> str:
@@ -39,14 +68,17 @@ def _fallback_page(name: str, student: str, result: GradingResult) -> str:
 
 
 def write_feedback(name: str, result: GradingResult, workdir: Path, out_dir: Path,
-                   env: dict[str, str] | None = None) -> dict[str, Path]:
+                   env: dict[str, str] | None = None, keep_hidden_tests: bool = False
+                   ) -> dict[str, Path]:
     """Write ``out_dir/<student>.html`` for every student in ``result``; return the paths.
 
     ``workdir`` is the grading folder of :func:`~course_lib.grading.autograde.grade_submissions`
-    (one ``nbgrader generate_feedback`` run per worker course in it).
+    (one ``nbgrader generate_feedback`` run per worker course in it). Hidden tests are left
+    out of the pages unless ``keep_hidden_tests``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    env = {**(env or {}), HIDDEN_TESTS_ENV: "keep" if keep_hidden_tests else "strip"}
     for course in sorted(Path(workdir).glob("worker*")):
         try:
             run_nbgrader(course, "generate_feedback", name, "--force", env=env)
@@ -60,6 +92,7 @@ def write_feedback(name: str, result: GradingResult, workdir: Path, out_dir: Pat
             page = found[0].read_text(encoding="utf-8")
             box = notes_box(result.notes.get(student, []))
             page = re.sub(r"(<body[^>]*>)", lambda m, box=box: m.group(1) + box, page, count=1)
+            page = page.replace("</head>", TABLE_STYLE + "</head>", 1)
             target.write_text(page, encoding="utf-8")
         else:
             target.write_text(_fallback_page(name, student, result), encoding="utf-8")

@@ -29,6 +29,15 @@ def wide_gradebook(result: GradingResult) -> pd.DataFrame:
     return table.sort_index()
 
 
+def summary_line(table: pd.DataFrame) -> str:
+    """One line on a :func:`wide_gradebook`: students, mean/min/max total, how many have notes."""
+    if table.empty:
+        return "graded 0 students"
+    total, noted = table["total"], int((table["notes"] != "").sum())
+    return (f"graded {len(table)} students: total mean {total.mean():.2f}, min {total.min():g}, "
+            f"max {total.max():g} (of {table['max_total'].iloc[0]:g}); {noted} with notes")
+
+
 def save_result(result: GradingResult, out_dir: Path) -> Path:
     """Write ``gradebook.csv`` (wide), ``grades.csv`` (long) and ``notes.json``; return the
     gradebook's path."""

@@ -82,7 +82,9 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     try:
         json.loads(text)
     except json.JSONDecodeError as err:
-        return None, (f"{path.name} is not valid JSON ({err.msg} at line {err.lineno}): the "
+        # json's messages may end in "at" ("Unterminated string starting at"): no "at at".
+        return None, (f"{path.name} is not valid JSON ({err.msg.removesuffix(' at')} at line "
+                      f"{err.lineno}, column {err.colno}): the "
                       "file is damaged or not a notebook; re-download it from Jupyter/Colab")
     try:
         notebook = nbformat.reads(text, as_version=4)
