@@ -1,0 +1,68 @@
+"""Pictures of every shipped image model, with fixed seeds, into ``benchmarks/figures/``.
+
+Figures are not enough: these are the pictures a person judges the models by. Each PNG is
+made the same way every time (fixed noise, the first test maps), so a retrained model's
+pictures can be compared with its predecessor's side by side::
+
+    OMP_NUM_THREADS=1 python benchmarks/shipped_pictures.py [NAME ...]
+
+Fashion-MNIST generators: 64 samples of noise seed 0, 8 x 8. pix2pixHD and SPADE: the first
+8 test maps at 64 px, drawn 2x: the real renders, then the model's pictures (looks / z from
+seed 0, then seed 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+FIGURES = Path(__file__).parent / "figures"
+FASHION = ("mlp_gan", "lsgan_dcgan")
+LANDSCAPES = ("pix2pixhd", "spade")
+
+
+def fashion_picture(name: str) -> torch.Tensor:
+    from course_lib.training.gan_task import load_shipped_generator
+
+    generator = load_shipped_generator(name)
+    z = torch.randn(64, generator.config.latent_dim, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        return generator(z)
+
+
+def landscape_picture(name: str) -> torch.Tensor:
+    from course_lib.training.translation import LandscapePairs, generate
+
+    pairs = LandscapePairs("test", 8, 64)
+    if name == "pix2pixhd":
+        from course_lib.training.pix2pixhd_run import load_pix2pixhd
+
+        model = load_pix2pixhd()
+        rows = [generate(model, pairs.labels, seed=s) for s in (0, 1)]
+    else:
+        from course_lib.training.spade_run import generate_spade, load_spade
+
+        model = load_spade()
+        rows = [generate_spade(model, pairs.labels, seed=s) for s in (0, 1)]
+    return F.interpolate(torch.cat([pairs.photos(), *rows]), scale_factor=2, mode="nearest")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", default=[*FASHION, *LANDSCAPES])
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    from course_lib.training.samples import save_grid
+
+    for name in args.names:
+        images = fashion_picture(name) if name in FASHION else landscape_picture(name)
+        path = save_grid(images, FIGURES / f"{name}.png", nrow=8)
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
