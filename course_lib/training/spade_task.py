@@ -32,6 +32,7 @@ from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
 from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
 from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
+from course_lib.training.translation import judge_pairs
 
 
 def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
@@ -91,13 +92,6 @@ def add_spectral_norm(module: nn.Module) -> nn.Module:
     return module
 
 
-def _split(outputs: list[list[torch.Tensor]]) -> tuple[list, list]:
-    """D ran on cat([fake, real]): split every tensor of every scale into (fake, real) halves."""
-    fake = [[t[: len(t) // 2] for t in scale] for scale in outputs]
-    real = [[t[len(t) // 2:] for t in scale] for scale in outputs]
-    return fake, real
-
-
 def _mean_score(outputs: list[list[torch.Tensor]]) -> torch.Tensor:
     return torch.stack([scale[-1].detach().float().mean() for scale in outputs]).mean()
 
@@ -123,8 +117,7 @@ class SPADETask:
 
     def _judge(self, nets, maps, fake, real):
         """D on fake and real pairs in one batch (as the official code), split back."""
-        pairs = torch.cat([torch.cat([maps, fake], 1), torch.cat([maps, real], 1)])
-        return _split(nets["discriminator"](pairs))
+        return judge_pairs(nets["discriminator"], maps, fake, real)
 
     def d_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
         images, labels = batch[0], batch[1]

@@ -4,7 +4,11 @@
 the map: G turns the one-hot map into an image, D judges the *pair* (map, image), the map
 concatenated with the image along the channels, so "a good sky where the map says water"
 counts as fake. As in the official code, G runs once per step: the fake made for D's update
-(detached there) is reused, with its graph, for G's update.
+(detached there) is reused, with its graph, for G's update. D's update judges the real and the
+fake pairs in one forward pass (:func:`judge_pairs`; instance norm treats every sample alone,
+so the scores equal two separate passes), which leaves three D calls per step as in the
+official code; G's feature-matching target is D's view of the real pair *after* D's update
+(under ``no_grad``), because the shared trainer updates D before G.
 
 ``LandscapePairs`` serves (image, labels) pairs from the cached Landscapes renders;
 ``evaluate_translation`` scores a generator the SPADE paper's way (mIoU of the segmenter on
@@ -27,6 +31,20 @@ from course_lib.losses.pix2pixhd import multiscale_d_loss, pix2pixhd_g_loss
 def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
     """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
     return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
+
+
+def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor,
+                real: torch.Tensor) -> tuple[list[list[torch.Tensor]], list[list[torch.Tensor]]]:
+    """D's outputs on the (map, fake) and the (map, real) pairs, from one forward pass on both.
+
+    Equal to two passes for a D without batch statistics (instance norm, as in pix2pixHD and
+    SPADE): every tensor of every scale is split back into its fake and real halves.
+    """
+    pairs = torch.cat([torch.cat([maps, fake], 1), torch.cat([maps, real], 1)])
+    outputs = discriminator(pairs)
+    fake_out = [[t[: len(fake)] for t in scale] for scale in outputs]
+    real_out = [[t[len(fake):] for t in scale] for scale in outputs]
+    return fake_out, real_out
 
 
 class LandscapePairs(torch.utils.data.Dataset):
@@ -79,9 +97,7 @@ class TranslationTask:
         maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
         fake = self._generate(nets, maps, images)
         self._cache = (labels, fake)  # G's step reuses this forward pass
-        d = nets["discriminator"]
-        real_out = d(torch.cat([maps, images], 1))
-        fake_out = d(torch.cat([maps, fake.detach()], 1))
+        fake_out, real_out = judge_pairs(nets["discriminator"], maps, fake.detach(), images)
         return {"loss": multiscale_d_loss(real_out, fake_out),
                 "D(x)": torch.stack([o[-1].detach().float().mean() for o in real_out]).mean(),
                 "D(G(s))": torch.stack([o[-1].detach().float().mean() for o in fake_out]).mean()}
