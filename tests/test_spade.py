@@ -155,8 +155,12 @@ def test_loss_config_counts_layers_as_the_official_code():
     assert all(m.bias is not None and nn.utils.parametrize.is_parametrized(m) for m in convs)
     with pytest.raises(ValueError, match="n_layers_D must be at least 2"):
         SPADELossConfig(n_layers_D=1)
+    with pytest.raises(ValueError, match="norm_D must be one of"):
+        SPADELossConfig(norm_D="batch")
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+
     with pytest.raises(ValueError, match="norm_d must be one of"):
-        build_spade_task(tiny(), SPADELossConfig(norm_D="batch"))
+        MultiscaleDiscriminator(7, norm_d="batch")
 
 
 def test_spectral_norm_adds_no_parameters_and_course_counts_match():

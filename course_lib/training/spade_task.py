@@ -30,6 +30,7 @@ from course_lib.data.landscapes.classes import NUM_CLASSES
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
 from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
+from course_lib.models.pix2pixhd.discriminator import NORMS_D
 from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
 from course_lib.training.translation import judge_pairs
@@ -58,6 +59,8 @@ class SPADELossConfig:
     num_d: int = 2
 
     def __post_init__(self) -> None:
+        if self.norm_D not in NORMS_D:
+            raise ValueError(f"norm_D must be one of {NORMS_D}, got {self.norm_D!r}")
         if self.n_layers_D < 2:
             raise ValueError(f"n_layers_D must be at least 2 (official default 4), "
                              f"got {self.n_layers_D}")
