@@ -22,6 +22,9 @@ import torch
 from spade_vs_pix2pixhd import time_steps
 
 
+MODELS = ["SPADE", "pix2pixHD", "VQ-GAN"]
+
+
 def trainers(steps: int) -> dict[str, Any]:
     """A builder of a fresh ``GANTrainer`` per course model (random data, no logging)."""
     from course_lib.models.vqgan.model import VQGAN, VQGANConfig
@@ -75,12 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS,
+                        help="which course models to time (default: all three)")
     args = parser.parse_args(argv)
     if args.steps < 1 or args.repeats < 1:
         parser.error("--steps and --repeats must be at least 1")
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    times = time_steps(trainers(args.steps), args.steps, args.repeats)
+    builders = trainers(args.steps)
+    times = time_steps({name: builders[name] for name in args.models}, args.steps, args.repeats)
     print(json.dumps({"cpu_seconds_per_step": {k: round(v, 4) for k, v in times.items()},
                       "parameters": parameter_counts()}, indent=1))
     return 0
