@@ -295,6 +295,27 @@ def test_step_runs_three_discriminator_passes_with_the_same_losses():
     assert new == pytest.approx(old, rel=1e-5)
 
 
+def test_reusing_d_steps_real_features_saves_one_pass():
+    config = Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
+                             n_local_enhancers=0, ndf=4, num_d=2)
+    torch.manual_seed(0)
+    built = build_pix2pixhd_task(config)
+    task = TranslationTask(*built.networks.values(), reuse_real_features=True)
+    calls = []
+    task.networks["discriminator"].register_forward_hook(lambda *a: calls.append(1))
+    batch = (torch.rand(4, 3, 16, 16) * 2 - 1, torch.randint(0, 9, (4, 16, 16)))
+    task.d_step(task.networks, batch)
+    target = task._real_features[1]
+    out = task.g_step(task.networks, batch)
+    assert len(calls) == 2  # D's step (real and fake in one pass), then G's fake pass only
+    maps = one_hot_maps(batch[1])
+    with torch.no_grad():
+        fake_out = task.networks["discriminator"](torch.cat([maps, built.networks[
+            "generator"](maps)], 1))
+    expected = pix2pixhd_g_loss(target, fake_out, task.lambda_feat)
+    assert out["loss"].item() == pytest.approx(expected["loss"].item(), rel=1e-5)
+
+
 def small_encoded_config() -> Pix2PixHDConfig:
     return Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
                            n_local_enhancers=0, ndf=4, num_d=2, use_encoder=True, nef=4,

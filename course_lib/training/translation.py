@@ -72,12 +72,19 @@ class LandscapePairs(torch.utils.data.Dataset):
 class TranslationTask:
     """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales,
     to match D's inner features of the real pair (weight ``lambda_feat``) and, if
-    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term)."""
+    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term).
+
+    ``reuse_real_features=True`` takes G's feature-matching target from D's step (D before its
+    update, as the official code, which computes both losses from one D): one D pass fewer per
+    step, slightly different feature-matching values. Off by default (the shipped recipe).
+    """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
                  lambda_l1: float = 0.0, num_classes: int = NUM_CLASSES,
-                 meta: dict[str, Any] | None = None):
+                 meta: dict[str, Any] | None = None, reuse_real_features: bool = False):
+        self.reuse_real_features = reuse_real_features
+        self._real_features: tuple[torch.Tensor, list[list[torch.Tensor]]] | None = None
         self.networks = {"generator": generator, "discriminator": discriminator}
         self.preview_labels = preview_labels
         self.lambda_feat = lambda_feat
@@ -98,6 +105,8 @@ class TranslationTask:
         fake = self._generate(nets, maps, images)
         self._cache = (labels, fake)  # G's step reuses this forward pass
         fake_out, real_out = judge_pairs(nets["discriminator"], maps, fake.detach(), images)
+        if self.reuse_real_features:
+            self._real_features = (labels, [[t.detach() for t in sc] for sc in real_out])
         return {"loss": multiscale_d_loss(real_out, fake_out),
                 "D(x)": torch.stack([o[-1].detach().float().mean() for o in real_out]).mean(),
                 "D(G(s))": torch.stack([o[-1].detach().float().mean() for o in fake_out]).mean()}
@@ -111,8 +120,12 @@ class TranslationTask:
             fake = self._generate(nets, maps, images)
         self._cache = None
         d = nets["discriminator"]
-        with torch.no_grad():
-            real_out = d(torch.cat([maps, images], 1))
+        cached, self._real_features = self._real_features, None
+        if cached is not None and cached[0] is labels:  # D's step judged this very batch
+            real_out = cached[1]
+        else:
+            with torch.no_grad():
+                real_out = d(torch.cat([maps, images], 1))
         fake_out = d(torch.cat([maps, fake], 1))
         losses = pix2pixhd_g_loss(real_out, fake_out, self.lambda_feat)
         if self.lambda_l1:
