@@ -8,7 +8,8 @@ counts as fake. As in the official code, G runs once per step: the fake made for
 fake pairs in one forward pass (:func:`judge_pairs`; instance norm treats every sample alone,
 so the scores equal two separate passes), which leaves three D calls per step as in the
 official code; G's feature-matching target is D's view of the real pair *after* D's update
-(under ``no_grad``), because the shared trainer updates D before G.
+(under ``no_grad``), because the shared trainer updates D before G (``reuse_real_features``
+takes it from D's step instead, as the official code does, and saves that pass).
 
 ``LandscapePairs`` serves (image, labels) pairs from the cached Landscapes renders;
 ``evaluate_translation`` scores a generator the SPADE paper's way (mIoU of the segmenter on
