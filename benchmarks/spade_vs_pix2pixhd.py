@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,12 +41,31 @@ def runs_table(folders: list[str], name: str) -> tuple[pd.DataFrame, pd.DataFram
             pd.concat(curves, ignore_index=True) if curves else pd.DataFrame())
 
 
-def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
-    """Median CPU seconds per training step of each course model (64 px, batch 4, 1 thread):
-    the median over ``repeats`` fresh trainers of each one's median over ``steps`` steps."""
+def time_steps(builders: dict[str, Callable[[], Any]], steps: int = 6, repeats: int = 3
+               ) -> dict[str, float]:
+    """Median CPU seconds per ``fit`` step of each trainer ``builders[name]()`` makes: the median
+    over ``repeats`` fresh trainers of each one's median over ``steps`` steps (after 2 warm-up
+    steps; the trainers must allow ``steps + 2`` steps)."""
     import statistics
     import time
 
+    medians: dict[str, list[float]] = {name: [] for name in builders}
+    for _ in range(repeats):
+        for name, build in builders.items():
+            trainer = build()
+            trainer.fit(2)  # warm-up
+            times = []
+            for step in range(3, steps + 3):
+                start = time.process_time()
+                trainer.fit(step)
+                times.append(time.process_time() - start)
+            medians[name].append(statistics.median(times))
+    return {name: statistics.median(values) for name, values in medians.items()}
+
+
+def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
+    """Median CPU seconds per training step of each course model (64 px, batch 4, 1 thread):
+    the median over ``repeats`` fresh trainers of each one's median over ``steps`` steps."""
     import torch
 
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
@@ -60,18 +81,7 @@ def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
                                     spade_train_config(**quiet)),
         "pix2pixHD": lambda: GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet)),
     }
-    medians: dict[str, list[float]] = {name: [] for name in builders}
-    for _ in range(repeats):
-        for name, build in builders.items():
-            trainer = build()
-            trainer.fit(2)  # warm-up
-            times = []
-            for step in range(3, steps + 3):
-                start = time.process_time()
-                trainer.fit(step)
-                times.append(time.process_time() - start)
-            medians[name].append(statistics.median(times))
-    return {name: statistics.median(values) for name, values in medians.items()}
+    return time_steps(builders, steps, repeats)
 
 
 def main(argv: list[str] | None = None) -> int:

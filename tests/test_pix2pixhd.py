@@ -259,6 +259,63 @@ def test_translation_task_trains_with_one_generator_pass_per_step():
     assert history.notna().all().all() and trainer.samples[3].shape == (4, 3, 16, 16)
 
 
+class _TwoPassTask(TranslationTask):
+    """The previous step: D judged the real and the fake pairs in two separate passes."""
+
+    def d_step(self, nets, batch):
+        images, labels = batch[0], batch[1]
+        maps = one_hot_maps(labels, self.num_classes)
+        fake = self._generate(nets, maps, images)
+        self._cache = (labels, fake)
+        real_out = nets["discriminator"](torch.cat([maps, images], 1))
+        fake_out = nets["discriminator"](torch.cat([maps, fake.detach()], 1))
+        return {"loss": multiscale_d_loss(real_out, fake_out)}
+
+
+def test_step_runs_three_discriminator_passes_with_the_same_losses():
+    from course_lib.training.gan_trainer import GANTrainer, TrainConfig
+
+    config = Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
+                             n_local_enhancers=0, ndf=4, num_d=2, lambda_l1=5.0)
+    data = torch.utils.data.TensorDataset(torch.rand(8, 3, 16, 16) * 2 - 1,
+                                          torch.randint(0, 9, (8, 16, 16)))
+    histories, calls = [], []
+    for make in (TranslationTask, _TwoPassTask):
+        torch.manual_seed(0)
+        built = build_pix2pixhd_task(config)
+        task = make(*built.networks.values(), lambda_l1=config.lambda_l1)
+        hook = task.networks["discriminator"].register_forward_hook(lambda *a: calls.append(1))
+        torch.manual_seed(1)
+        trainer = GANTrainer(task, data, TrainConfig(steps=2, batch_size=4, progress=False,
+                                                     sample_every=0, log_every=1))
+        histories.append(trainer.fit()[["d_loss", "g_loss", "g_gan", "g_feat", "g_l1"]])
+        hook.remove()
+    assert len(calls) == 2 * 3 + 2 * 4  # three D calls per step now, four before
+    new, old = (h.to_numpy() for h in histories)
+    assert new == pytest.approx(old, rel=1e-5)
+
+
+def test_reusing_d_steps_real_features_saves_one_pass():
+    config = Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
+                             n_local_enhancers=0, ndf=4, num_d=2)
+    torch.manual_seed(0)
+    built = build_pix2pixhd_task(config)
+    task = TranslationTask(*built.networks.values(), reuse_real_features=True)
+    calls = []
+    task.networks["discriminator"].register_forward_hook(lambda *a: calls.append(1))
+    batch = (torch.rand(4, 3, 16, 16) * 2 - 1, torch.randint(0, 9, (4, 16, 16)))
+    task.d_step(task.networks, batch)
+    target = task._real_features[1]
+    out = task.g_step(task.networks, batch)
+    assert len(calls) == 2  # D's step (real and fake in one pass), then G's fake pass only
+    maps = one_hot_maps(batch[1])
+    with torch.no_grad():
+        fake_out = task.networks["discriminator"](torch.cat([maps, built.networks[
+            "generator"](maps)], 1))
+    expected = pix2pixhd_g_loss(target, fake_out, task.lambda_feat)
+    assert out["loss"].item() == pytest.approx(expected["loss"].item(), rel=1e-5)
+
+
 def small_encoded_config() -> Pix2PixHDConfig:
     return Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
                            n_local_enhancers=0, ndf=4, num_d=2, use_encoder=True, nef=4,

@@ -70,6 +70,99 @@ def test_paper_discriminator_count():
     assert count_parameters(reused) == discriminator_params(normed_bias=True) == 5_838_722
 
 
+def _conv(cin: int, cout: int, k: int, bias: bool = True) -> int:
+    return k * k * cin * cout + (cout if bias else 0)
+
+
+def _hand_generator_blocks(c: SPADEConfig) -> dict[str, int]:
+    """Every block of the generator counted from the formulas (independent of params.py)."""
+    first = c.mults[0] * c.ngf
+    sh, sw = c.start_size
+    out = {"fc": (c.z_dim * first * sh * sw + first * sh * sw) if c.use_vae
+           else _conv(c.label_nc, first, 3)}
+
+    def spade(ch):  # shared conv, then gamma and beta
+        return _conv(c.label_nc, c.hidden, 3) + 2 * _conv(c.hidden, ch, 3)
+
+    for i, (fin, fout) in enumerate(zip((c.mults[0],) + c.mults[:-1], c.mults, strict=True)):
+        fin, fout = fin * c.ngf, fout * c.ngf
+        mid = min(fin, fout)
+        n = _conv(fin, mid, 3) + _conv(mid, fout, 3) + spade(fin) + spade(mid)
+        if fin != fout:
+            n += _conv(fin, fout, 1, bias=False) + spade(fin)
+        out[f"blocks.{i}"] = n
+    out["conv_img"] = _conv(c.mults[-1] * c.ngf, 3, 3)
+    return out
+
+
+@pytest.mark.parametrize("config, official", [
+    (SPADEConfig(), 111_942_595), (SPADEConfig(use_vae=False), 96_492_483),
+    (SPADEConfig.cityscapes(), 101_136_579), (SPADEConfig.cityscapes(use_vae=False), 93_048_003),
+], ids=["ade20k-vae", "ade20k", "cityscapes-vae", "cityscapes"])
+def test_official_generator_counts_block_by_block(config, official):
+    with torch.device("meta"):
+        g = SPADEGenerator(dataclasses.replace(config, spectral_norm=False))
+    hand = _hand_generator_blocks(config)
+    built = {"fc": count_parameters(g.fc), "conv_img": count_parameters(g.conv_img)}
+    built.update({f"blocks.{i}": count_parameters(b) for i, b in enumerate(g.blocks)})
+    assert built == hand
+    assert sum(hand.values()) == count_parameters(g) == generator_params(config) == official
+
+
+def test_generator_without_vae_reads_the_map_not_z():
+    g = SPADEGenerator(tiny(use_vae=False)).eval()
+    assert isinstance(g.fc, nn.Conv2d) and g.fc.in_channels == 4
+    maps = one_hot(torch.randint(0, 4, (2, 16, 16)), 4)
+    assert torch.equal(g(maps, torch.randn(2, 8)), g(maps, torch.randn(2, 8)))
+    other = one_hot(torch.randint(0, 4, (2, 16, 16)), 4)
+    assert not torch.equal(g(maps), g(other))
+    assert StyledSPADE(tiny(use_vae=False)).encoder is None  # no z to encode
+
+
+@pytest.mark.parametrize("label_nc, official", [(36, 5_601_410), (151, 5_836_930)],
+                         ids=["cityscapes", "ade20k"])
+def test_official_spade_discriminator_count_and_layout(label_nc, official):
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+    from course_lib.models.spade.params import discriminator_params
+    from course_lib.training.spade_task import SPADELossConfig
+
+    loss = SPADELossConfig()  # official: ndf 64, n_layers_D 4, 2 scales, spectralinstance
+    with torch.device("meta"):
+        d = MultiscaleDiscriminator(label_nc + 3, loss.ndf, loss.n_layers_D - 1, loss.num_d,
+                                    loss.norm_D)
+    hand = [_conv(label_nc + 3, 64, 4), _conv(64, 128, 4, False), _conv(128, 256, 4, False),
+            _conv(256, 512, 4, False), _conv(512, 1, 4)]
+    for scale in d.discriminators:
+        assert [count_parameters(layer) for layer in scale.layers] == hand
+        convs = [m for m in scale.modules() if isinstance(m, nn.Conv2d)]
+        spectral = [nn.utils.parametrize.is_parametrized(m) for m in convs]
+        assert spectral == [False, True, True, True, False]
+        assert [m.bias is not None for m in convs] == [True, False, False, False, True]
+    assert count_parameters(d) == 2 * sum(hand) == discriminator_params(label_nc) == official
+
+
+def test_loss_config_counts_layers_as_the_official_code():
+    from course_lib.training.spade_task import SPADELossConfig, build_spade_task
+
+    task = build_spade_task(tiny(), SPADELossConfig(ndf=4))
+    convs = [m for m in task.networks["discriminator"].discriminators[0].modules()
+             if isinstance(m, nn.Conv2d)]
+    assert len(convs) == 5  # n_layers_D=4: four convolutions, then the score layer
+    # the course's D: unit 05's (biases kept) with spectral norm on all five convolutions
+    course = build_spade_task(tiny(), SPADELossConfig.course()).networks["discriminator"]
+    convs = [m for m in course.discriminators[0].modules() if isinstance(m, nn.Conv2d)]
+    assert len(course.discriminators) == 3 and len(convs) == 5
+    assert all(m.bias is not None and nn.utils.parametrize.is_parametrized(m) for m in convs)
+    with pytest.raises(ValueError, match="n_layers_D must be at least 2"):
+        SPADELossConfig(n_layers_D=1)
+    with pytest.raises(ValueError, match="norm_D must be one of"):
+        SPADELossConfig(norm_D="batch")
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+
+    with pytest.raises(ValueError, match="norm_d must be one of"):
+        MultiscaleDiscriminator(7, norm_d="batch")
+
+
 def test_spectral_norm_adds_no_parameters_and_course_counts_match():
     for config in (tiny(), SPADEConfig.course()):
         plain = StyledSPADE(dataclasses.replace(config, spectral_norm=False))
@@ -182,7 +275,7 @@ def test_task_trains_with_ttur_and_the_encoder():
 
     torch.manual_seed(0)
     images, labels = torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 4, (8, 16, 16))
-    task = build_spade_task(tiny(), SPADELossConfig(ndf=4, n_layers_d=2, num_d=2),
+    task = build_spade_task(tiny(), SPADELossConfig(ndf=4, n_layers_D=3, num_d=2),
                             preview_labels=labels[:2])
     config = train_config(steps=2, batch_size=4, log_every=1, sample_every=2, n_samples=2,
                           progress=False)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from course_lib.metrics.reconstruction import codebook_usage, psnr
 from course_lib.models.vqgan import (
@@ -137,6 +138,82 @@ def _vqgan_parameter_count(c: VQGANConfig) -> int:
 def test_parameter_count_matches_the_architecture(config):
     model = VQGAN(config)  # 61 M parameters at ruDALL-E's sizes (the meta device is slower)
     assert sum(p.numel() for p in model.parameters()) == _vqgan_parameter_count(config)
+
+
+def _taming_counts(c: VQGANConfig) -> dict[str, int]:
+    """taming-transformers' layout counted by hand: the width changes in each level's first
+    residual block (1x1 shortcut), resampling convs keep it, attention at attn_resolutions."""
+    def conv(cin, cout, k):
+        return k * k * cin * cout + cout
+
+    def res(cin, cout):
+        return 2 * cin + conv(cin, cout, 3) + 2 * cout + conv(cout, cout, 3) + (
+            conv(cin, cout, 1) if cin != cout else 0)
+
+    def attn(ch):  # GroupNorm, then q, k, v and proj_out 1x1 convs
+        return 2 * ch + 4 * conv(ch, ch, 1)
+
+    widths = [c.ch * m for m in c.ch_mult]
+    top = widths[-1]
+    middle = 2 * res(top, top) + attn(top)
+    enc = conv(3, c.ch, 3) + middle + 2 * top + conv(top, c.z_channels, 3)
+    cin, size = c.ch, c.resolution
+    for level, width in enumerate(widths):
+        for _ in range(c.num_res_blocks):
+            enc += res(cin, width) + (attn(width) if size in c.attn_resolutions else 0)
+            cin = width
+        if level < len(widths) - 1:
+            enc += conv(width, width, 3)  # Downsample: same width
+            size //= 2
+    dec = conv(c.z_channels, top, 3) + middle + 2 * widths[0] + conv(widths[0], 3, 3)
+    cin = top
+    for level in reversed(range(len(widths))):
+        for _ in range(c.num_res_blocks + 1):
+            dec += res(cin, widths[level]) + (attn(widths[level]) if size in
+                                              c.attn_resolutions else 0)
+            cin = widths[level]
+        if level > 0:
+            dec += conv(cin, cin, 3)  # Upsample: nearest x2, then a 3x3 conv, same width
+            size *= 2
+    return {"encoder": enc, "decoder": dec, "quantizer": c.n_codes * c.embed_dim,
+            "quant_conv": conv(c.z_channels, c.embed_dim, 1),
+            "post_quant_conv": conv(c.embed_dim, c.z_channels, 1)}
+
+
+@pytest.mark.parametrize("f, official, parts", [
+    (16, 72_141_699, {"encoder": 29_298_176, "decoder": 42_449_795, "quantizer": 262_144,
+                      "quant_conv": 65_792, "post_quant_conv": 65_792}),
+    (8, 70_368_131, None)], ids=["imagenet-f16", "imagenet-f8"])
+def test_taming_layout_equals_the_official_counts(f, official, parts):
+    config = VQGANConfig.imagenet(f)
+    with torch.device("meta"):
+        model = VQGAN(config)
+    built = {name: sum(p.numel() for p in getattr(model, name).parameters())
+             for name in ("encoder", "decoder", "quantizer", "quant_conv", "post_quant_conv")}
+    assert built == _taming_counts(config) == (parts or built)
+    assert sum(p.numel() for p in model.parameters()) == sum(built.values()) == official
+
+
+def test_taming_resampling_keeps_the_width_and_attends_where_asked():
+    from course_lib.models.vqgan.encoder_decoder import AttnBlock, Downsample
+
+    config = VQGANConfig(ch=8, ch_mult=(1, 2), num_res_blocks=1, z_channels=4, n_codes=16,
+                         embed_dim=4, groups=4, layout="taming", attn_resolutions=(8,),
+                         resolution=16)
+    model = VQGAN(config)
+    (down,) = [m for m in model.encoder.modules() if isinstance(m, Downsample)]
+    assert down.conv.in_channels == down.conv.out_channels == 8 and down.conv.padding == (0, 0)
+    x = torch.randn(1, 8, 16, 16)
+    assert torch.equal(down(x), down.conv(F.pad(x, (0, 1, 0, 1))))
+    assert down(x).shape == (1, 8, 8, 8)
+    # attention after the 8x8 level's block and in the middle, in encoder and decoder alike
+    assert sum(isinstance(m, AttnBlock) for m in model.encoder.modules()) == 2
+    assert sum(isinstance(m, AttnBlock) for m in model.decoder.modules()) == 3
+    assert model(torch.zeros(2, 3, 16, 16))[0].shape == (2, 3, 16, 16)
+    with pytest.raises(ValueError, match="attn_resolutions needs layout='taming'"):
+        VQGANConfig(attn_resolutions=(16,))
+    with pytest.raises(ValueError, match="layout must be one of"):
+        VQGANConfig(layout="official")
 
 
 def test_shipped_checkpoint_reconstructs_with_the_recorded_psnr():

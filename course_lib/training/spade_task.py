@@ -3,7 +3,9 @@
 ``SPADETask`` tells the shared ``GANTrainer`` what one step computes, the official recipe:
 
 - D is pix2pixHD's multi-scale PatchGAN judging (map, image) pairs (reused from unit 05),
-  with spectral norm on its convolutions, trained with the hinge loss;
+  trained with the hinge loss; officially (``norm_D="spectralinstance"``) with spectral norm on
+  its three instance-normed convolutions, whose biases are dropped; the course's model keeps
+  unit 05's biases and puts spectral norm on all five convolutions (``spectral_d=True``);
 - G is the SPADE generator plus the style encoder (one network, one optimizer): the encoder
   turns the real image into (mu, logvar), z is sampled with the reparameterisation trick, and
   G's loss is ``hinge + lambda_feat * feature matching + lambda_kld * KL``;
@@ -28,8 +30,10 @@ from course_lib.data.landscapes.classes import NUM_CLASSES
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
 from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
+from course_lib.models.pix2pixhd.discriminator import NORMS_D
 from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
+from course_lib.training.translation import judge_pairs
 
 
 def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
@@ -39,21 +43,38 @@ def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.
 
 @dataclass
 class SPADELossConfig:
-    """Weights of SPADE's generator loss and its discriminator (official defaults)."""
+    """Weights of SPADE's generator loss and its discriminator (official defaults).
+
+    ``n_layers_D`` counts as the official code does: the convolutions before the last one, the
+    last of them with stride 1; 4 gives the 70x70 PatchGAN, pix2pixHD's ``n_layers_d=3``.
+    """
 
     lambda_feat: float = 10.0
     lambda_kld: float = LAMBDA_KLD
     use_encoder: bool = True  # train the VAE style encoder (official --use_vae)
-    spectral_d: bool = True  # spectral norm on D's convolutions (official norm_D)
+    norm_D: str = "spectralinstance"  # official: spectral norm + instance norm, no bias there
+    spectral_d: bool = False  # the course's D: spectral norm on every convolution, biases kept
     ndf: int = 64
-    n_layers_d: int = 4
+    n_layers_D: int = 4
     num_d: int = 2
+
+    def __post_init__(self) -> None:
+        if self.norm_D not in NORMS_D:
+            raise ValueError(f"norm_D must be one of {NORMS_D}, got {self.norm_D!r}")
+        if self.n_layers_D < 2:
+            raise ValueError(f"n_layers_D must be at least 2 (official default 4), "
+                             f"got {self.n_layers_D}")
+        if self.spectral_d and self.norm_D == "spectralinstance":
+            raise ValueError("spectral_d=True puts spectral norm on every convolution: use it "
+                             "with norm_D='instance', not 'spectralinstance'")
 
     @classmethod
     def course(cls, **changes) -> SPADELossConfig:
-        """CPU size: the same discriminator as unit 05's course model (ndf 16, 3 layers, 3 scales),
-        so that the comparison of the two units changes the generator and the loss only."""
-        return cls(**{**dict(ndf=16, n_layers_d=3, num_d=3), **changes})
+        """CPU size: the same discriminator as unit 05's course model (ndf 16, 70x70 patches, 3
+        scales) plus spectral norm on all its convolutions, so that the comparison of the two
+        units changes the generator and the loss only."""
+        base = dict(ndf=16, n_layers_D=4, num_d=3, norm_D="instance", spectral_d=True)
+        return cls(**{**base, **changes})
 
 
 def spade_train_config(**changes: Any) -> TrainConfig:
@@ -72,13 +93,6 @@ def add_spectral_norm(module: nn.Module) -> nn.Module:
         else:
             add_spectral_norm(child)
     return module
-
-
-def _split(outputs: list[list[torch.Tensor]]) -> tuple[list, list]:
-    """D ran on cat([fake, real]): split every tensor of every scale into (fake, real) halves."""
-    fake = [[t[: len(t) // 2] for t in scale] for scale in outputs]
-    real = [[t[len(t) // 2:] for t in scale] for scale in outputs]
-    return fake, real
 
 
 def _mean_score(outputs: list[list[torch.Tensor]]) -> torch.Tensor:
@@ -106,8 +120,7 @@ class SPADETask:
 
     def _judge(self, nets, maps, fake, real):
         """D on fake and real pairs in one batch (as the official code), split back."""
-        pairs = torch.cat([torch.cat([maps, fake], 1), torch.cat([maps, real], 1)])
-        return _split(nets["discriminator"](pairs))
+        return judge_pairs(nets["discriminator"], maps, fake, real)
 
     def d_step(self, nets: dict[str, nn.Module], batch: Any) -> dict[str, torch.Tensor]:
         images, labels = batch[0], batch[1]
@@ -166,8 +179,8 @@ def build_spade_task(config=None, loss: SPADELossConfig | None = None,
     config = config or SPADEConfig.course()
     loss = loss or SPADELossConfig.course()
     generator = StyledSPADE(config, use_encoder=loss.use_encoder)
-    discriminator = MultiscaleDiscriminator(config.label_nc + 3, loss.ndf, loss.n_layers_d,
-                                            loss.num_d)
+    discriminator = MultiscaleDiscriminator(config.label_nc + 3, loss.ndf, loss.n_layers_D - 1,
+                                            loss.num_d, loss.norm_D)
     if loss.spectral_d:
         add_spectral_norm(discriminator)
     return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,

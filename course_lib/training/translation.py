@@ -4,7 +4,12 @@
 the map: G turns the one-hot map into an image, D judges the *pair* (map, image), the map
 concatenated with the image along the channels, so "a good sky where the map says water"
 counts as fake. As in the official code, G runs once per step: the fake made for D's update
-(detached there) is reused, with its graph, for G's update.
+(detached there) is reused, with its graph, for G's update. D's update judges the real and the
+fake pairs in one forward pass (:func:`judge_pairs`; instance norm treats every sample alone,
+so the scores equal two separate passes), which leaves three D calls per step as in the
+official code; G's feature-matching target is D's view of the real pair *after* D's update
+(under ``no_grad``), because the shared trainer updates D before G (``reuse_real_features``
+takes it from D's step instead, as the official code does, and saves that pass).
 
 ``LandscapePairs`` serves (image, labels) pairs from the cached Landscapes renders;
 ``evaluate_translation`` scores a generator the SPADE paper's way (mIoU of the segmenter on
@@ -27,6 +32,20 @@ from course_lib.losses.pix2pixhd import multiscale_d_loss, pix2pixhd_g_loss
 def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
     """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
     return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
+
+
+def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor,
+                real: torch.Tensor) -> tuple[list[list[torch.Tensor]], list[list[torch.Tensor]]]:
+    """D's outputs on the (map, fake) and the (map, real) pairs, from one forward pass on both.
+
+    Equal to two passes for a D without batch statistics (instance norm, as in pix2pixHD and
+    SPADE): every tensor of every scale is split back into its fake and real halves.
+    """
+    pairs = torch.cat([torch.cat([maps, fake], 1), torch.cat([maps, real], 1)])
+    outputs = discriminator(pairs)
+    fake_out = [[t[: len(fake)] for t in scale] for scale in outputs]
+    real_out = [[t[len(fake):] for t in scale] for scale in outputs]
+    return fake_out, real_out
 
 
 class LandscapePairs(torch.utils.data.Dataset):
@@ -54,12 +73,19 @@ class LandscapePairs(torch.utils.data.Dataset):
 class TranslationTask:
     """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales,
     to match D's inner features of the real pair (weight ``lambda_feat``) and, if
-    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term)."""
+    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term).
+
+    ``reuse_real_features=True`` takes G's feature-matching target from D's step (D before its
+    update, as the official code, which computes both losses from one D): one D pass fewer per
+    step, slightly different feature-matching values. Off by default (the shipped recipe).
+    """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
                  lambda_l1: float = 0.0, num_classes: int = NUM_CLASSES,
-                 meta: dict[str, Any] | None = None):
+                 meta: dict[str, Any] | None = None, reuse_real_features: bool = False):
+        self.reuse_real_features = reuse_real_features
+        self._real_features: tuple[torch.Tensor, list[list[torch.Tensor]]] | None = None
         self.networks = {"generator": generator, "discriminator": discriminator}
         self.preview_labels = preview_labels
         self.lambda_feat = lambda_feat
@@ -79,9 +105,9 @@ class TranslationTask:
         maps = one_hot_maps(labels, self.num_classes).to(images.dtype)
         fake = self._generate(nets, maps, images)
         self._cache = (labels, fake)  # G's step reuses this forward pass
-        d = nets["discriminator"]
-        real_out = d(torch.cat([maps, images], 1))
-        fake_out = d(torch.cat([maps, fake.detach()], 1))
+        fake_out, real_out = judge_pairs(nets["discriminator"], maps, fake.detach(), images)
+        if self.reuse_real_features:
+            self._real_features = (labels, [[t.detach() for t in sc] for sc in real_out])
         return {"loss": multiscale_d_loss(real_out, fake_out),
                 "D(x)": torch.stack([o[-1].detach().float().mean() for o in real_out]).mean(),
                 "D(G(s))": torch.stack([o[-1].detach().float().mean() for o in fake_out]).mean()}
@@ -95,8 +121,12 @@ class TranslationTask:
             fake = self._generate(nets, maps, images)
         self._cache = None
         d = nets["discriminator"]
-        with torch.no_grad():
-            real_out = d(torch.cat([maps, images], 1))
+        cached, self._real_features = self._real_features, None
+        if cached is not None and cached[0] is labels:  # D's step judged this very batch
+            real_out = cached[1]
+        else:
+            with torch.no_grad():
+                real_out = d(torch.cat([maps, images], 1))
         fake_out = d(torch.cat([maps, fake], 1))
         losses = pix2pixhd_g_loss(real_out, fake_out, self.lambda_feat)
         if self.lambda_l1:

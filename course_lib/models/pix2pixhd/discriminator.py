@@ -26,6 +26,11 @@ with ``getIntermFeat``), instance norm without learned parameters, LeakyReLU(0.2
     C64 (stride 2, no norm) - C128 (stride 2) - C256 (stride 2) - C512 (stride 1) - C1 (stride 1)
 
 every convolution 4x4 with padding 2, channels capped at 512.
+
+SPADE's official discriminator is the same network with ``norm_D=spectralinstance``
+(``norm_d="spectralinstance"`` here): the three instance-normed convolutions get spectral norm
+and lose their bias (the norm would subtract it); the first and last keep their bias and get
+no spectral norm. SPADE counts its layers differently: its ``n_layers_D=4`` is this ``n_layers=3``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from torch.nn import functional as F
 
 KERNEL = 4
 PADDING = math.ceil((KERNEL - 1) / 2)  # 2, as in the official code
+NORMS_D = ("instance", "spectralinstance")  # pix2pixHD's norm; SPADE's official norm_D
 
 
 def patch_layer_specs(n_layers: int = 3) -> list[tuple[int, int]]:
@@ -58,15 +64,25 @@ def patch_receptive_field(n_layers: int = 3) -> int:
 
 
 class PatchDiscriminator(nn.Module):
-    """One PatchGAN: ``forward(x)`` returns the list of every layer's output (last = scores)."""
+    """One PatchGAN: ``forward(x)`` returns the list of every layer's output (last = scores).
 
-    def __init__(self, in_channels: int, ndf: int = 64, n_layers: int = 3):
+    ``norm_d``: ``"instance"`` (pix2pixHD) or ``"spectralinstance"`` (SPADE's official D).
+    """
+
+    def __init__(self, in_channels: int, ndf: int = 64, n_layers: int = 3,
+                 norm_d: str = "instance"):
         super().__init__()
+        if norm_d not in NORMS_D:
+            raise ValueError(f"norm_d must be one of {NORMS_D}, got {norm_d!r}")
+        spectral = norm_d == "spectralinstance"
         specs = patch_layer_specs(n_layers)
         layers: list[nn.Module] = []
         cin, cout = in_channels, ndf
         for i, (kernel, stride) in enumerate(specs[:-1]):
-            parts: list[nn.Module] = [nn.Conv2d(cin, cout, kernel, stride, PADDING)]
+            conv = nn.Conv2d(cin, cout, kernel, stride, PADDING, bias=not (spectral and i > 0))
+            if spectral and i > 0:
+                conv = nn.utils.parametrizations.spectral_norm(conv)
+            parts: list[nn.Module] = [conv]
             if i > 0:  # the first layer has no normalisation
                 parts.append(nn.InstanceNorm2d(cout))
             parts.append(nn.LeakyReLU(0.2))
@@ -98,11 +114,12 @@ class MultiscaleDiscriminator(nn.Module):
     ``x`` is the label map concatenated with an image: (N, in_channels, H, W).
     """
 
-    def __init__(self, in_channels: int, ndf: int = 64, n_layers: int = 3, num_d: int = 3):
+    def __init__(self, in_channels: int, ndf: int = 64, n_layers: int = 3, num_d: int = 3,
+                 norm_d: str = "instance"):
         super().__init__()
         self.in_channels, self.ndf, self.n_layers, self.num_d = in_channels, ndf, n_layers, num_d
         self.discriminators = nn.ModuleList(
-            PatchDiscriminator(in_channels, ndf, n_layers) for _ in range(num_d))
+            PatchDiscriminator(in_channels, ndf, n_layers, norm_d) for _ in range(num_d))
 
     def forward(self, x: torch.Tensor) -> list[list[torch.Tensor]]:
         outputs = []

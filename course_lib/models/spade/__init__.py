@@ -2,13 +2,15 @@
 
 - ``config``: :class:`SPADEConfig` (paper defaults; ``SPADEConfig.course()`` for CPUs);
 - ``norm``: the :class:`SPADE` layer; ``resblock``: :class:`SPADEResBlock`;
-- ``generator``: :class:`SPADEGenerator` (z and a label map in, an image out);
+- ``generator``: :class:`SPADEGenerator` (z and a label map in, an image out; with
+  ``use_vae=False`` the map alone, as the official default);
 - ``encoder``: :class:`StyleEncoder` and :func:`reparameterize` (the VAE style encoder);
 - ``styled``: :class:`StyledSPADE`, generator + encoder trained together;
 - ``params``: parameter counts derived by hand from the architecture.
 
-The discriminator is pix2pixHD's multi-scale PatchGAN (``course_lib.models.pix2pixhd``); the
-losses are in ``course_lib.losses`` (``hinge``, ``kl``, ``feature_matching``).
+The discriminator is pix2pixHD's multi-scale PatchGAN (``course_lib.models.pix2pixhd``; the
+official SPADE form with ``norm_d="spectralinstance"``); the losses are in
+``course_lib.losses`` (``hinge``, ``kl``, ``feature_matching``).
 """
 
 from course_lib.models.spade.config import SPADEConfig

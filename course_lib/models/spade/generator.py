@@ -6,6 +6,10 @@ SPADE's generator never reads the map at its input: it starts from a random vect
 the map enters through the SPADE layers of every block instead. The same map with another z
 gives another picture (multimodal synthesis); a z from the style encoder gives a picture in
 the style of a given image (style transfer).
+
+That is the official ``--use_vae`` form. Without it (``SPADEConfig(use_vae=False)``, the
+official default) ``fc`` is a 3x3 convolution on the label map resized (nearest) to the starting
+grid, z is ignored, and one map gives one picture.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from course_lib.models.spade.resblock import SPADEResBlock
 class SPADEGenerator(nn.Module):
     """``forward(segmap, z=None)``: one-hot maps (N, label_nc, H, W) -> images (N, 3, H, W).
 
-    ``z`` (N, z_dim) defaults to fresh N(0, I) noise. The map may have any size: every SPADE
-    layer resizes it (nearest) to its own resolution.
+    ``z`` (N, z_dim) defaults to fresh N(0, I) noise (unused with ``use_vae=False``). The map
+    may have any size: every SPADE layer resizes it (nearest) to its own resolution.
     """
 
     def __init__(self, config: SPADEConfig | None = None) -> None:
@@ -31,7 +35,10 @@ class SPADEGenerator(nn.Module):
         self.config = c = config or SPADEConfig()
         sh, sw = c.start_size
         first = c.mults[0] * c.ngf
-        self.fc = nn.Linear(c.z_dim, first * sh * sw)
+        if c.use_vae:
+            self.fc: nn.Module = nn.Linear(c.z_dim, first * sh * sw)
+        else:
+            self.fc = nn.Conv2d(c.label_nc, first, 3, padding=1)
         fins = (c.mults[0],) + c.mults[:-1]
         self.blocks = nn.ModuleList(
             SPADEResBlock(fin * c.ngf, fout * c.ngf, c.label_nc, c.hidden, c.kernel_size,
@@ -46,9 +53,12 @@ class SPADEGenerator(nn.Module):
 
     def forward(self, segmap: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
         c = self.config
-        if z is None:
-            z = self.noise(len(segmap), segmap.device)
-        x = self.fc(z).view(len(z), c.mults[0] * c.ngf, *c.start_size)
+        if not c.use_vae:
+            x = self.fc(F.interpolate(segmap, size=c.start_size, mode="nearest"))
+        else:
+            if z is None:
+                z = self.noise(len(segmap), segmap.device)
+            x = self.fc(z).view(len(z), c.mults[0] * c.ngf, *c.start_size)
         for up, block in zip(c.upsample, self.blocks, strict=True):
             if up:
                 x = F.interpolate(x, scale_factor=2, mode="nearest")

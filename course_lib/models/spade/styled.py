@@ -17,13 +17,14 @@ from course_lib.models.spade.generator import SPADEGenerator
 
 
 class StyledSPADE(nn.Module):
-    """A :class:`SPADEGenerator` plus a :class:`StyleEncoder` (``use_encoder=False``: none)."""
+    """A :class:`SPADEGenerator` plus a :class:`StyleEncoder` (none if ``use_encoder=False`` or
+    the config has ``use_vae=False``: that generator does not read z)."""
 
     def __init__(self, config: SPADEConfig | None = None, use_encoder: bool = True) -> None:
         super().__init__()
         self.config = config = config or SPADEConfig()
         self.generator = SPADEGenerator(config)
-        self.encoder = StyleEncoder(config) if use_encoder else None
+        self.encoder = StyleEncoder(config) if use_encoder and config.use_vae else None
 
     def forward(self, segmap: torch.Tensor, images: torch.Tensor | None = None,
                 z: torch.Tensor | None = None

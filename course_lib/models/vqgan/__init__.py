@@ -1,6 +1,7 @@
 """VQ-GAN (Esser et al., 2021): the image tokenizer of unit 07.
 
-- ``encoder_decoder``: convolutional encoder and decoder (compression factor 8 by default);
+- ``encoder_decoder``: convolutional encoder and decoder (compression factor 8 by default),
+  in the course's layout or taming-transformers' (``VQGANConfig(layout="taming")``);
 - ``quantizer``: nearest-code vector quantiser, straight-through gradient, commitment loss,
   optional EMA codebook and dead-code restart;
 - ``losses``: L1 + perceptual (segmenter features) + hinge PatchGAN with the adaptive weight;

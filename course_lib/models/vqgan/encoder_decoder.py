@@ -16,6 +16,13 @@ SiLU and a 3x3 convolution to RGB. Residual branches start at zero (each block b
 identity), which shortens the slow start of training. The decoder's last convolution is the
 "last layer" at which VQ-GAN's adaptive weight compares the gradients of the reconstruction
 and the adversarial loss.
+
+:class:`TamingEncoder` and :class:`TamingDecoder` are the layout of taming-transformers itself
+(``VQGANConfig(layout="taming")``): there each level's *first* residual block changes the width
+(with a 1x1 shortcut) and the resampling convolutions keep it (down: pad right and bottom by
+one, then a 3x3 stride-2 convolution; up: nearest x2, then a 3x3 convolution); self-attention
+follows every residual block of a level whose resolution is in ``attn_resolutions`` (and sits
+in the middle part); blocks use PyTorch's default initialisation.
 """
 
 from __future__ import annotations
@@ -35,12 +42,13 @@ def norm(channels: int, groups: int) -> nn.GroupNorm:
 class ResBlock(nn.Module):
     """norm-SiLU-conv3x3 twice, plus the input (through a 1x1 conv if the width changes)."""
 
-    def __init__(self, cin: int, cout: int, groups: int) -> None:
+    def __init__(self, cin: int, cout: int, groups: int, zero_init: bool = True) -> None:
         super().__init__()
         self.norm1, self.conv1 = norm(cin, groups), nn.Conv2d(cin, cout, 3, padding=1)
         self.norm2, self.conv2 = norm(cout, groups), nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
-        nn.init.zeros_(self.conv2.weight)  # each block starts as the identity: faster start
+        if zero_init:  # each block starts as the identity: faster start
+            nn.init.zeros_(self.conv2.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.conv1(F.silu(self.norm1(x)))
@@ -51,12 +59,13 @@ class ResBlock(nn.Module):
 class AttnBlock(nn.Module):
     """Single-head self-attention over all positions of a feature map, with a residual."""
 
-    def __init__(self, channels: int, groups: int) -> None:
+    def __init__(self, channels: int, groups: int, zero_init: bool = True) -> None:
         super().__init__()
         self.norm = norm(channels, groups)
-        self.qkv = nn.Conv2d(channels, 3 * channels, 1)
+        self.qkv = nn.Conv2d(channels, 3 * channels, 1)  # taming's q, k and v in one conv
         self.proj = nn.Conv2d(channels, channels, 1)
-        nn.init.zeros_(self.proj.weight)
+        if zero_init:
+            nn.init.zeros_(self.proj.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
@@ -65,11 +74,12 @@ class AttnBlock(nn.Module):
         return x + self.proj(out.transpose(-1, -2).reshape(n, c, h, w))
 
 
-def _middle(channels: int, groups: int, attention: bool) -> nn.Sequential:
-    parts = [ResBlock(channels, channels, groups)]
+def _middle(channels: int, groups: int, attention: bool, zero_init: bool = True
+            ) -> nn.Sequential:
+    parts = [ResBlock(channels, channels, groups, zero_init)]
     if attention:
-        parts.append(AttnBlock(channels, groups))
-    return nn.Sequential(*parts, ResBlock(channels, channels, groups))
+        parts.append(AttnBlock(channels, groups, zero_init))
+    return nn.Sequential(*parts, ResBlock(channels, channels, groups, zero_init))
 
 
 class Encoder(nn.Module):
@@ -131,3 +141,77 @@ class Decoder(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.up(self.mid(self.conv_in(z)))
         return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Downsample(nn.Module):
+    """Halve the size at the same width: pad (left 0, right 1, top 0, bottom 1), 3x3 stride 2."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, stride=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.pad(x, (0, 1, 0, 1)))
+
+
+def _level(cin: int, cout: int, blocks: int, attend: bool, groups: int) -> list[nn.Module]:
+    """``blocks`` residual blocks (the first one changes the width), each followed by
+    self-attention if ``attend``."""
+    parts: list[nn.Module] = []
+    for _ in range(blocks):
+        parts.append(ResBlock(cin, cout, groups, zero_init=False))
+        if attend:
+            parts.append(AttnBlock(cout, groups, zero_init=False))
+        cin = cout
+    return parts
+
+
+class TamingEncoder(nn.Module):
+    """taming-transformers' encoder: image (N, 3, H, W) -> features (N, z_channels, H/f, W/f)."""
+
+    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
+                 attn_resolutions: tuple[int, ...] = (), resolution: int = 256,
+                 attention: bool = True, groups: int = 32, in_channels: int = 3) -> None:
+        super().__init__()
+        widths = [ch * m for m in ch_mult]
+        self.conv_in = nn.Conv2d(in_channels, ch, 3, padding=1)
+        layers: list[nn.Module] = []
+        cin, res = ch, resolution
+        for level, width in enumerate(widths):
+            layers += _level(cin, width, num_res_blocks, res in attn_resolutions, groups)
+            cin = width
+            if level < len(widths) - 1:
+                layers.append(Downsample(width))
+                res //= 2
+        self.down = nn.Sequential(*layers)
+        self.mid = _middle(cin, groups, attention, zero_init=False)
+        self.norm_out = norm(cin, groups)
+        self.conv_out = nn.Conv2d(cin, z_channels, 3, padding=1)
+
+    forward = Encoder.forward
+
+
+class TamingDecoder(nn.Module):
+    """taming-transformers' decoder: features (N, z_channels, h, w) -> image (N, 3, f*h, f*w)."""
+
+    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
+                 attn_resolutions: tuple[int, ...] = (), resolution: int = 256,
+                 attention: bool = True, groups: int = 32, out_channels: int = 3) -> None:
+        super().__init__()
+        widths = [ch * m for m in ch_mult]
+        cin, res = widths[-1], resolution // 2 ** (len(widths) - 1)
+        self.conv_in = nn.Conv2d(z_channels, cin, 3, padding=1)
+        self.mid = _middle(cin, groups, attention, zero_init=False)
+        layers: list[nn.Module] = []
+        for level in reversed(range(len(widths))):
+            layers += _level(cin, widths[level], num_res_blocks + 1, res in attn_resolutions,
+                             groups)
+            cin = widths[level]
+            if level > 0:
+                layers.append(Upsample(cin, cin))
+                res *= 2
+        self.up = nn.Sequential(*layers)
+        self.norm_out = norm(cin, groups)
+        self.conv_out = nn.Conv2d(cin, out_channels, 3, padding=1)
+
+    forward = Decoder.forward

@@ -6,6 +6,9 @@
 32 x 32 tokens, 8,192 codes of dimension 256, 128 base channels, channel multipliers
 1, 1, 2, 4, two residual blocks per level); our blocks leave out its extra attention layers
 at 32 x 32. ``VQGANConfig.course()`` is the small CPU model trained here (64 px -> 8 x 8 tokens).
+``VQGANConfig.imagenet()`` is taming-transformers' ``imagenet_vqgan.yaml`` (f = 16, 72,141,699
+parameters) in taming's own layout (``layout="taming"``, see ``encoder_decoder``);
+``VQGANConfig.imagenet(f=8)`` its f = 8 variant (70,368,131).
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_lib.models.vqgan.encoder_decoder import Decoder, Encoder
+from course_lib.models.vqgan.encoder_decoder import (
+    Decoder,
+    Encoder,
+    TamingDecoder,
+    TamingEncoder,
+)
 from course_lib.models.vqgan.quantizer import QuantizerOutput, VectorQuantizer
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,  # noqa: F401  (re-exported: the default output folder)
@@ -28,6 +36,7 @@ from course_lib.models.weights_file import (
 )
 
 CHECKPOINT_NAME = "landscapes_vqgan"
+LAYOUTS = ("course", "taming")
 
 
 @dataclass
@@ -45,6 +54,18 @@ class VQGANConfig:
     beta: float = 0.25
     ema: bool = False
     restart_dead: bool = False
+    layout: str = "course"  # "taming": taming-transformers' blocks (attn_resolutions, ...)
+    attn_resolutions: tuple[int, ...] = ()  # taming layout: attention at these sizes
+    resolution: int = 256  # taming layout: image side, to place attn_resolutions
+
+    def __post_init__(self) -> None:
+        self.ch_mult = tuple(self.ch_mult)  # from JSON lists
+        self.attn_resolutions = tuple(self.attn_resolutions)
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if self.attn_resolutions and self.layout != "taming":
+            raise ValueError("attn_resolutions needs layout='taming' (the course layout has "
+                             "attention in the middle part only: attention=True)")
 
     @property
     def factor(self) -> int:
@@ -57,6 +78,17 @@ class VQGANConfig:
         return cls(ch=16, ch_mult=(1, 2, 4, 4), num_res_blocks=0, z_channels=64, n_codes=512,
                    embed_dim=32, attention=True, groups=8, ema=True, restart_dead=True)
 
+    @classmethod
+    def imagenet(cls, f: int = 16) -> VQGANConfig:
+        """taming-transformers' ImageNet VQ-GAN (``imagenet_vqgan.yaml``, f = 16: ch_mult
+        1, 1, 2, 2, 4, attention at 16 x 16) or its f = 8 variant (1, 2, 2, 4, attention at
+        32 x 32); 256 px, 1,024 codes of dimension 256."""
+        if f not in (8, 16):
+            raise ValueError(f"f must be 8 or 16 (taming's ImageNet configs), got {f}")
+        ch_mult, attn = ((1, 1, 2, 2, 4), (16,)) if f == 16 else ((1, 2, 2, 4), (32,))
+        return cls(ch=128, ch_mult=ch_mult, num_res_blocks=2, z_channels=256, n_codes=1024,
+                   embed_dim=256, layout="taming", attn_resolutions=attn, resolution=256)
+
 
 class VQGAN(nn.Module):
     """``forward(images)`` -> ``(reconstruction, QuantizerOutput)``; images in [-1, 1]."""
@@ -64,14 +96,22 @@ class VQGAN(nn.Module):
     def __init__(self, config: VQGANConfig | None = None) -> None:
         super().__init__()
         self.config = c = config or VQGANConfig()
-        self.encoder = Encoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels, c.attention,
-                               c.groups)
+        if c.layout == "taming":
+            sizes = (c.ch, c.ch_mult, c.num_res_blocks, c.z_channels, c.attn_resolutions,
+                     c.resolution, c.attention, c.groups)
+            self.encoder: nn.Module = TamingEncoder(*sizes)
+        else:
+            self.encoder = Encoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels,
+                                   c.attention, c.groups)
         self.quant_conv = nn.Conv2d(c.z_channels, c.embed_dim, 1)
         self.quantizer = VectorQuantizer(c.n_codes, c.embed_dim, c.beta, ema=c.ema,
                                          restart_dead=c.restart_dead)
         self.post_quant_conv = nn.Conv2d(c.embed_dim, c.z_channels, 1)
-        self.decoder = Decoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels, c.attention,
-                               c.groups)
+        if c.layout == "taming":
+            self.decoder: nn.Module = TamingDecoder(*sizes)
+        else:
+            self.decoder = Decoder(c.ch, c.ch_mult, c.num_res_blocks, c.z_channels,
+                                   c.attention, c.groups)
 
     @property
     def last_layer(self) -> torch.Tensor:
@@ -112,9 +152,7 @@ def load_vqgan(path: str | Path | None = None, device: str | torch.device = "cpu
     """Load a VQ-GAN (default: the shipped Landscapes one) in eval mode, float32."""
     state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "VQ-GAN",
                                "course train vqgan")
-    config = dict(meta["config"])
-    config["ch_mult"] = tuple(config["ch_mult"])
-    model = VQGAN(VQGANConfig(**config))
+    model = VQGAN(VQGANConfig(**meta["config"]))
     model.load_state_dict(state)
     return model.to(device).eval()
 
