@@ -35,6 +35,30 @@ def add_data_commands(commands: argparse._SubParsersAction) -> argparse._SubPars
     return which
 
 
+def add_export_flags(parser: argparse.ArgumentParser, name: str, out: str | None) -> None:
+    """``--out`` (unless ``out`` is None: the command has its own) and ``--export-to-package``."""
+    if out is not None:
+        parser.add_argument("--out", default=out, help=f"run folder (gets {name}.safetensors + "
+                            "its .json) or a .safetensors path")
+    parser.add_argument("--export-to-package", action="store_true",
+                        help=f"replace the shipped course_lib/checkpoints/{name}.safetensors "
+                        "(the old files are kept as .bak)")
+
+
+def _export_path(args: argparse.Namespace, name: str, out: str | None = None):
+    """Where this command exports ``name`` (checked before training starts)."""
+    from course_lib.models.weights_file import export_path
+
+    return export_path(name, out or args.out, args.export_to_package)
+
+
+def _run_export(args: argparse.Namespace, name: str):
+    """The export path of ``--export [PATH]`` / ``--export-to-package``, or None."""
+    if not (args.export or args.export_to_package):
+        return None
+    return _export_path(args, name, None if args.export in (None, "run") else args.export)
+
+
 def train_models(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The shared ``course train MODEL`` group: created by the first unit that asks for it."""
     train = commands.choices.get("train")
@@ -57,14 +81,14 @@ def _train_fashion_cnn(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    out = _export_path(args, "fashion_cnn")
     config = ClassifierTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                    seed=args.seed)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    meta = train_fashion_cnn(args.out, config, limit=args.limit, device=args.device,
+    meta = train_fashion_cnn(out, config, limit=args.limit, device=args.device,
                              command=command)
     print(f"FashionCNN: test accuracy {meta['test_accuracy']:.4f} after "
-          f"{meta['train_seconds']:.0f} s of training; checkpoint written to "
-          f"{args.out or 'course_lib/checkpoints/fashion_cnn.safetensors'}")
+          f"{meta['train_seconds']:.0f} s of training; checkpoint written to {out}")
     return 0
 
 
@@ -86,9 +110,7 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
                         help="train on at most this many images (quick trials)")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best found)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    parser.add_argument("--out", default=None,
-                        help="checkpoint path (default: the package's "
-                        "course_lib/checkpoints/fashion_cnn.safetensors)")
+    add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
     parser.set_defaults(handler=_train_fashion_cnn)
 
 
@@ -106,7 +128,7 @@ def _data_landscapes(args: argparse.Namespace) -> int:
 def _train_segmenter(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.segmenter import CHECKPOINT_DIR, CHECKPOINT_NAME, SegmenterConfig
+    from course_lib.models.segmenter import CHECKPOINT_NAME, SegmenterConfig
     from course_lib.models.segmenter_training import (
         SegmenterTrainConfig,
         train_segmenter,
@@ -116,9 +138,9 @@ def _train_segmenter(args: argparse.Namespace) -> int:
     config = SegmenterTrainConfig(size=args.size, n_train=args.n_train, n_test=args.n_test,
                                   epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                   seed=args.seed, threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_segmenter(config, SegmenterConfig(width=args.width))
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     test = report["test"]
     print(f"segmenter: test mIoU {test['miou']:.4f}, pixel accuracy "
@@ -159,8 +181,7 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
     seg.add_argument("--width", type=int, default=16, help="channels at full resolution")
     seg.add_argument("--seed", type=int, default=0)
     seg.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    seg.add_argument("--out", default=None, help="checkpoint path (default: the package's "
-                     "course_lib/checkpoints/landscapes_segmenter.safetensors)")
+    add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
     seg.set_defaults(handler=_train_segmenter)
 
 
@@ -245,15 +266,15 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
 def _train_clip(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.clip import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.clip import CHECKPOINT_NAME
     from course_lib.models.clip_training import ClipTrainConfig, train_clip, write_checkpoint
 
     config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                              threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_clip(config)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     for lang, r in report["test"].items():
         print(f"CLIP {lang}: caption retrieval top-1 {r['top1']:.3f} (chance "
@@ -265,7 +286,7 @@ def _train_clip(args: argparse.Namespace) -> int:
 def _train_sr(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.super_resolution import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.super_resolution import CHECKPOINT_NAME
     from course_lib.models.super_resolution_training import (
         SRTrainConfig,
         train_sr,
@@ -275,9 +296,9 @@ def _train_sr(args: argparse.Namespace) -> int:
     config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                            batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                            threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_sr(config)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     test = report["test"]
     print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
@@ -308,8 +329,8 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("--lr", type=float, default=defaults[1], help="peak learning rate")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-        parser.add_argument("--out", default=None, help="checkpoint path (default: the "
-                            "package's course_lib/checkpoints/)")
+        add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
+                         f"runs/{name}")
         parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
 
 
@@ -340,19 +361,19 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
                        eval_every=args.eval_every or by_profile(full=full.eval_every, fast=10),
                        lr_decay_from=by_profile(full=decay, fast=args.lr_decay_from))
     config = Pix2PixHDConfig.course()
+    export = _run_export(args, "pix2pixhd_landscapes64")
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
     print(metrics.to_string(index=False))
     print(f"pix2pixHD seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
           f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
           f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
-    if args.export:
+    if export:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
                 "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
                 "protocol": result["protocol"], "train_seconds": result["train_seconds"],
                 "history": metrics.round(4).to_dict("records")}
-        path = export_generator(_generator(args.out), config,
-                                meta, args.export if args.export != "package" else None)
+        path = export_generator(_generator(args.out), config, meta, export)
         print(f"exported the generator to {path}")
     return 0
 
@@ -393,9 +414,10 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
                         "--shared-protocol)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
-    parser.add_argument("--export", nargs="?", const="package", default=None,
-                        help="also write G as fp16 safetensors + sidecar (no value: the "
-                        "package's course_lib/checkpoints/pix2pixhd_landscapes64)")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G as fp16 safetensors + sidecar (no value: "
+                        "OUT/pix2pixhd_landscapes64.safetensors)")
+    add_export_flags(parser, "pix2pixhd_landscapes64", None)
     parser.set_defaults(handler=_train_pix2pixhd)
 
 
@@ -417,21 +439,21 @@ def _train_spade(args: argparse.Namespace) -> int:
                        n_test=by_profile(full=PROTOCOL.n_test, fast=64),
                        n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
                        eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    export = _run_export(args, "spade_landscapes64")
     _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
                                      ttur=not args.no_ttur)
     print(metrics.to_string(index=False))
     print(f"SPADE seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
           f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
           f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
-    if args.export:
+    if export:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
                 "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
                 "protocol": result["protocol"], "train_seconds": result["train_seconds"],
                 "optimiser": {k: result[k] for k in ("lr_g", "lr_d", "betas")},
                 "history": metrics.round(4).to_dict("records")}
-        path = export_spade(load_spade(args.out), meta,
-                            args.export if args.export != "package" else None)
+        path = export_spade(load_spade(args.out), meta, export)
         print(f"exported generator + style encoder to {path}")
     return 0
 
@@ -455,9 +477,10 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     parser.add_argument("--out", default="runs/spade", help="run folder")
-    parser.add_argument("--export", nargs="?", const="package", default=None,
-                        help="also write G + E as fp16 safetensors + sidecar (no value: the "
-                        "package's course_lib/checkpoints/spade_landscapes64)")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G + E as fp16 safetensors + sidecar (no value: "
+                        "OUT/spade_landscapes64.safetensors)")
+    add_export_flags(parser, "spade_landscapes64", None)
     parser.set_defaults(handler=_train_spade)
 
 
@@ -478,11 +501,12 @@ def _train_vqgan(args: argparse.Namespace) -> int:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = finetune_decoder(steps, args.checkpoint, args.batch_size, args.lr,
                                 perceptual_weight=args.perceptual_weight, seed=args.seed,
-                                command=command)
+                                command=command, out=_export_path(args, "landscapes_vqgan"))
         q = meta["quality"]
         print(f"VQ-GAN decoder fine-tuned: test PSNR {q['psnr']:.2f} dB; wrote "
               f"{meta['checkpoint']}")
         return 0
+    export = _export_path(args, "landscapes_vqgan", args.checkpoint)
     loss = VQGANLossConfig(disc_start=int(args.disc_start * steps),
                            perceptual_weight=args.perceptual_weight,
                            disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
@@ -490,7 +514,7 @@ def _train_vqgan(args: argparse.Namespace) -> int:
     meta = train_vqgan(args.out, steps, args.batch_size, args.lr,
                        n_train=args.n_train or by_profile(full=20_000, fast=500),
                        n_test=args.n_test or by_profile(full=1_000, fast=100), seed=args.seed,
-                       loss=loss, device=args.device, checkpoint=args.checkpoint,
+                       loss=loss, device=args.device, checkpoint=export,
                        command=command, resume=not args.no_resume)
     q = meta["quality"]
     print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
@@ -510,11 +534,12 @@ def _train_transformer(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    export = _export_path(args, "landscapes_transformer", args.checkpoint)
     meta = train_transformer(args.steps or by_profile(full=3000, fast=20), args.batch_size,
                              args.lr, n_train=args.n_train or by_profile(full=10_000, fast=300),
                              n_test=args.n_test or by_profile(full=500, fast=50),
                              seed=args.seed, vqgan_path=args.vqgan, text_len=args.text_len,
-                             checkpoint=args.checkpoint, command=command, device=args.device,
+                             checkpoint=export, command=command, device=args.device,
                              max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     q = meta["quality"]
     print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
@@ -548,8 +573,10 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     vq.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
     vq.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
-    vq.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
-                    "course_lib/checkpoints/landscapes_vqgan.safetensors)")
+    vq.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
+                    "start from (default: the shipped one)")
+    add_export_flags(vq, "landscapes_vqgan", None)
     vq.add_argument("--no-resume", action="store_true")
     vq.add_argument("--finetune-decoder", action="store_true",
                     help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
@@ -575,8 +602,9 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
     tr.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    tr.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
-                    "course_lib/checkpoints/landscapes_transformer.safetensors)")
+    tr.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_transformer.safetensors)")
+    add_export_flags(tr, "landscapes_transformer", "runs/transformer")
     tr.set_defaults(handler=_train_transformer)
 
 
@@ -710,9 +738,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``course`` console script."""
+    from course_lib.errors import CourseError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except CourseError as err:
+        print(f"course: error: {err}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError, ConnectionError) as err:
         print(f"course: error: {err}", file=sys.stderr)
         return 1

@@ -96,7 +96,10 @@ def save_fashion_cnn(model: FashionCNN, path: str | Path, metadata: dict,
     """
     from safetensors.torch import save_file
 
+    from course_lib.models.weights_file import guard_write
+
     path = Path(path)
+    guard_write(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {}
     for name, tensor in model.state_dict().items():

@@ -44,7 +44,10 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     """Write fp16 weights, the tokenizer JSON and a sidecar (config + ``meta``), atomically."""
     from safetensors.torch import save_file
 
+    from course_lib.models.weights_file import guard_write
+
     weights, tok_path, sidecar = _paths(path)
+    guard_write(weights)
     weights.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.half().contiguous().cpu() for k, v in model.state_dict().items()}
     tmp = weights.with_name(weights.name + ".tmp")

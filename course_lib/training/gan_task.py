@@ -176,8 +176,10 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
     """
     from safetensors.torch import save_file
 
+    from course_lib.models.weights_file import guard_write
     from course_lib.training.checkpoint import atomic_write, read_meta
 
+    guard_write(out)
     generator = generator_from_checkpoint(run)
     source = Path(run)
     for folder in (source, source / "checkpoints"):

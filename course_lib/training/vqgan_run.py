@@ -199,13 +199,13 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
 def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_size: int = 16,
                      lr: float = 5e-4, n_train: int = 20_000, n_test: int = 1_000,
                      size: int = 64, seed: int = 0, perceptual_weight: float = 1.0,
-                     command: str = "") -> dict[str, Any]:
+                     command: str = "", out: str | Path | None = None) -> dict[str, Any]:
     """Retrain only the decoder (and ``post_quant_conv``) of a VQ-GAN with L1 + perceptual.
 
     The encoder and codebook stay frozen, so every image keeps its tokens and a transformer
     trained on them stays valid; only the pictures drawn from tokens change. Useful to remove
-    artefacts of a short adversarial phase. Writes back to ``checkpoint`` with the history of
-    both stages in the sidecar.
+    artefacts of a short adversarial phase. Writes to ``out`` (default: back to ``checkpoint``)
+    with the history of both stages in the sidecar.
     """
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
@@ -257,6 +257,7 @@ def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_siz
     meta = {k: v for k, v in previous.items() if k not in ("config", "quality")}
     meta["quality_before_decoder_finetune"] = previous["quality"]
     meta["decoder_finetune"] = stage
+    path = Path(out) if out else path
     save_vqgan(model, path, {**meta, "quality": {}})
     quality = evaluate_vqgan(load_vqgan(path), test)
     save_vqgan(model, path, {**meta, "quality": {"split": "test", **quality}})
