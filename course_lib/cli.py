@@ -11,6 +11,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from course_lib.cli_args import (
+    image_size,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    share,
+    show_defaults,
+)
+
 
 def _data_fashion_mnist(args: argparse.Namespace) -> int:
     from course_lib.data.fashion_mnist import load_fashion_mnist, locate
@@ -101,15 +110,18 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
         "is measured once at the end. Writes fp16 safetensors + a JSON sidecar. "
         "About 6 minutes on 2 idle CPU cores with the defaults (test accuracy about 0.93).",
         epilog="Example: course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
-    parser.add_argument("--epochs", type=int, default=10, help="passes over the data (default 10)")
+    parser.add_argument("--epochs", type=positive_int, default=10,
+                        help="passes over the data (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
-    parser.add_argument("--lr", type=float, default=3e-3,
+    parser.add_argument("--batch-size", type=positive_int, default=128,
+                        help="batch size (default 128)")
+    parser.add_argument("--lr", type=positive_float, default=3e-3,
                         help="peak learning rate of the one-cycle schedule (default 3e-3)")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="train on at most this many images (quick trials)")
+    parser.add_argument("--limit", type=positive_int, default=None,
+                        help="train on at most this many images (quick trials; default: all)")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best found)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
     add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
     parser.set_defaults(handler=_train_fashion_cnn)
 
@@ -157,11 +169,12 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
         "the seeds) and cache them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint "
         "seed ranges; a larger cache is reused for smaller requests.",
         epilog="Example: course data landscapes --size 128 --n 20000")
-    render.add_argument("--size", type=int, default=64, help="image size in px, 32-256")
-    render.add_argument("--n", type=int, default=20_000, help="training scenes (default 20000)")
-    render.add_argument("--n-val", type=int, default=2_000,
+    render.add_argument("--size", type=image_size, default=64, help="image size in px, 32-256")
+    render.add_argument("--n", type=positive_int, default=20_000,
+                        help="training scenes (default 20000)")
+    render.add_argument("--n-val", type=non_negative_int, default=2_000,
                         help="validation and test scenes each (default 2000; 0 skips them)")
-    render.add_argument("--workers", type=int, default=1, help="rendering processes")
+    render.add_argument("--workers", type=positive_int, default=1, help="rendering processes")
     render.set_defaults(handler=_data_landscapes)
 
     seg = train_models(commands).add_parser(
@@ -171,16 +184,17 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
         "profile (full: 9000 scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). "
         "Writes fp16 safetensors + a JSON sidecar.",
         epilog="Example: course train segmenter --seed 0 --threads 2")
-    seg.add_argument("--size", type=int, default=64, help="image size (default 64)")
-    seg.add_argument("--n-train", type=int, default=None, help="training scenes")
-    seg.add_argument("--n-test", type=int, default=None,
+    seg.add_argument("--size", type=image_size, default=64, help="image size (default 64)")
+    seg.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
+    seg.add_argument("--n-test", type=positive_int, default=None,
                      help="test scenes for the recorded figure (default 1000; fast: 200)")
-    seg.add_argument("--epochs", type=int, default=None, help="passes over the scenes")
-    seg.add_argument("--batch-size", type=int, default=32)
-    seg.add_argument("--lr", type=float, default=3e-3, help="peak one-cycle learning rate")
-    seg.add_argument("--width", type=int, default=16, help="channels at full resolution")
+    seg.add_argument("--epochs", type=positive_int, default=None, help="passes over the scenes")
+    seg.add_argument("--batch-size", type=positive_int, default=32)
+    seg.add_argument("--lr", type=positive_float, default=3e-3, help="peak one-cycle learning rate")
+    seg.add_argument("--width", type=positive_int, default=16, help="channels at full resolution")
     seg.add_argument("--seed", type=int, default=0)
-    seg.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    seg.add_argument("--threads", type=positive_int, default=None,
+                     help="CPU threads for PyTorch (default: PyTorch's choice)")
     add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
     seg.set_defaults(handler=_train_segmenter)
 
@@ -231,20 +245,21 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
                             help=f"network architecture (default {arch})")
         parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
                             default=loss, help=f"adversarial loss (default {loss})")
-        parser.add_argument("--steps", type=int, default=None,
+        parser.add_argument("--steps", type=positive_int, default=None,
                             help="training steps (default 10000; 200 with COURSE_PROFILE=fast)")
-        parser.add_argument("--batch-size", type=int, default=64, help="per process")
-        parser.add_argument("--lr", type=float, default=lr,
+        parser.add_argument("--batch-size", type=positive_int, default=64, help="per process")
+        parser.add_argument("--lr", type=positive_float, default=lr,
                             help=f"Adam learning rate, G and D (default {lr:g})")
         parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
                             default="auto", help="auto: bf16/fp16 on CUDA, fp32 elsewhere")
         parser.add_argument("--channels-last", action="store_true")
         parser.add_argument("--compile", action="store_true", help="torch.compile the networks")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--limit", type=int, default=None, help="use the first N images")
-        parser.add_argument("--sample-every", type=int, default=500)
-        parser.add_argument("--checkpoint-every", type=int, default=1000)
-        parser.add_argument("--num-workers", type=int, default=0)
+        parser.add_argument("--limit", type=positive_int, default=None,
+                            help="use the first N images (default: all)")
+        parser.add_argument("--sample-every", type=positive_int, default=500)
+        parser.add_argument("--checkpoint-every", type=positive_int, default=1000)
+        parser.add_argument("--num-workers", type=non_negative_int, default=0)
         parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
         parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
         parser.add_argument("--no-resume", action="store_true",
@@ -257,7 +272,7 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
                "course sample lsgan_dcgan --out shipped.png")
     sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
                         "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan (unit 04)")
-    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--n", type=positive_int, default=64, help="images in the grid")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
     sample.set_defaults(handler=_sample)
@@ -322,13 +337,15 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
         parser = train_models(commands).add_parser(
             name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
             epilog=f"Example: course train {name} --seed 0 --threads 1")
-        parser.add_argument("--n-train", type=int, default=None, help="training scenes")
-        parser.add_argument("--n-test", type=int, default=None, help="test scenes")
-        parser.add_argument("--steps", type=int, default=None, help="optimiser steps")
-        parser.add_argument("--batch-size", type=int, default=defaults[0])
-        parser.add_argument("--lr", type=float, default=defaults[1], help="peak learning rate")
+        parser.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
+        parser.add_argument("--n-test", type=positive_int, default=None, help="test scenes")
+        parser.add_argument("--steps", type=positive_int, default=None, help="optimiser steps")
+        parser.add_argument("--batch-size", type=positive_int, default=defaults[0])
+        parser.add_argument("--lr", type=positive_float, default=defaults[1],
+                            help="peak learning rate")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+        parser.add_argument("--threads", type=positive_int, default=None,
+                            help="CPU threads for PyTorch (default: PyTorch's choice)")
         add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
                          f"runs/{name}")
         parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
@@ -398,25 +415,27 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
         "same --out resumes.",
         epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default 8000, or 2000 with --shared-protocol; "
                         "20 with COURSE_PROFILE=fast)")
     parser.add_argument("--shared-protocol", action="store_true",
                         help="train under the protocol shared with SPADE (2000 steps, "
                         "constant learning rate, mIoU every 250 steps)")
-    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
-    parser.add_argument("--lr-decay-from", type=int, default=None, metavar="STEP",
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
+    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
                         help="from this step the learning rates fall linearly to 0 at the "
                         "last step, as in the paper (default 4000; none with "
                         "--shared-protocol or COURSE_PROFILE=fast)")
-    parser.add_argument("--eval-every", type=int, default=None,
-                        help="steps between mIoU measurements (500; 250 with "
+    parser.add_argument("--eval-every", type=positive_int, default=None,
+                        help="steps between mIoU measurements (default 500; 250 with "
                         "--shared-protocol)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
     parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G as fp16 safetensors + sidecar (no value: "
-                        "OUT/pix2pixhd_landscapes64.safetensors)")
+                        help="also write G as fp16 safetensors + sidecar (default: no export; "
+                        "no value: OUT/pix2pixhd_landscapes64.safetensors)")
     add_export_flags(parser, "pix2pixhd_landscapes64", None)
     parser.set_defaults(handler=_train_pix2pixhd)
 
@@ -470,16 +489,18 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
         "Running it again with the same --out resumes.",
         epilog="Example: course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
-    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
     parser.add_argument("--out", default="runs/spade", help="run folder")
     parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G + E as fp16 safetensors + sidecar (no value: "
-                        "OUT/spade_landscapes64.safetensors)")
+                        help="also write G + E as fp16 safetensors + sidecar (default: no "
+                        "export; no value: OUT/spade_landscapes64.safetensors)")
     add_export_flags(parser, "spade_landscapes64", None)
     parser.set_defaults(handler=_train_spade)
 
@@ -558,20 +579,24 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
         "fp16 safetensors + a JSON sidecar.",
         epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
-    vq.add_argument("--steps", type=int, default=None, help="steps (default 2400; fast 20)")
-    vq.add_argument("--batch-size", type=int, default=16)
-    vq.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate, G and D")
-    vq.add_argument("--disc-start", type=float, default=0.6,
+    vq.add_argument("--steps", type=positive_int, default=None,
+                    help="steps (default 2400; fast 20)")
+    vq.add_argument("--batch-size", type=positive_int, default=16)
+    vq.add_argument("--lr", type=positive_float, default=2e-3, help="Adam learning rate, G and D")
+    vq.add_argument("--disc-start", type=share, default=0.6,
                     help="share of the steps before the GAN loss starts (default 0.6)")
-    vq.add_argument("--disc-weight", type=float, default=0.8)
-    vq.add_argument("--perceptual-weight", type=float, default=1.0)
-    vq.add_argument("--perceptual-images", type=int, default=8,
+    vq.add_argument("--disc-weight", type=positive_float, default=0.8)
+    vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
+    vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
                     help="images per batch that the perceptual loss scores (0: all)")
-    vq.add_argument("--n-train", type=int, default=None, help="training renders (20000)")
-    vq.add_argument("--n-test", type=int, default=None, help="test renders scored (1000)")
+    vq.add_argument("--n-train", type=positive_int, default=None,
+                    help="training renders (default 20000)")
+    vq.add_argument("--n-test", type=positive_int, default=None,
+                    help="test renders scored (default 1000)")
     vq.add_argument("--seed", type=int, default=0)
     vq.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    vq.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    vq.add_argument("--threads", type=positive_int, default=None,
+                    help="CPU threads for PyTorch (default: PyTorch's choice)")
     vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
     vq.add_argument("--checkpoint", default=None, help="exported model (default: "
                     "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
@@ -590,18 +615,23 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
         "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
         epilog="Example: course train transformer --steps 3000 --threads 1")
-    tr.add_argument("--steps", type=int, default=None, help="steps (default 3000; fast 20)")
-    tr.add_argument("--batch-size", type=int, default=32)
-    tr.add_argument("--lr", type=float, default=2e-3, help="peak AdamW learning rate")
-    tr.add_argument("--max-minutes", type=float, default=None,
-                    help="stop training after this many minutes (steps done are recorded)")
-    tr.add_argument("--n-train", type=int, default=None, help="training scenes (10000)")
-    tr.add_argument("--n-test", type=int, default=None, help="test scenes scored (500)")
-    tr.add_argument("--text-len", type=int, default=32, help="text tokens per caption")
+    tr.add_argument("--steps", type=positive_int, default=None,
+                    help="steps (default 3000; fast 20)")
+    tr.add_argument("--batch-size", type=positive_int, default=32)
+    tr.add_argument("--lr", type=positive_float, default=2e-3, help="peak AdamW learning rate")
+    tr.add_argument("--max-minutes", type=positive_float, default=None,
+                    help="stop training after this many minutes (steps done are recorded; "
+                    "default: no limit)")
+    tr.add_argument("--n-train", type=positive_int, default=None,
+                    help="training scenes (default 10000)")
+    tr.add_argument("--n-test", type=positive_int, default=None,
+                    help="test scenes scored (default 500)")
+    tr.add_argument("--text-len", type=positive_int, default=32, help="text tokens per caption")
     tr.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    tr.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    tr.add_argument("--threads", type=positive_int, default=None,
+                    help="CPU threads for PyTorch (default: PyTorch's choice)")
     tr.add_argument("--checkpoint", default=None, help="exported model (default: "
                     "OUT/landscapes_transformer.safetensors)")
     add_export_flags(tr, "landscapes_transformer", "runs/transformer")
@@ -695,7 +725,7 @@ def add_grading_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("submissions", help="submitted/<student>/<assignment>/*.ipynb or a "
                        "flat folder of <student>.ipynb files")
     grade.add_argument("--out", required=True, help="folder for the gradebook and feedback")
-    grade.add_argument("--workers", type=int, default=None, help="parallel nbgrader runs "
+    grade.add_argument("--workers", type=positive_int, default=None, help="parallel nbgrader runs "
                        "(default: CPU cores)")
     grade.add_argument("--timeout", type=int, default=120, help="seconds per cell (120)")
     grade.add_argument("--memory-mb", type=int, default=6144,
@@ -733,6 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_spade(commands)
     add_text_to_image_commands(commands)
     add_grading_commands(commands)
+    show_defaults(parser)
     return parser
 
 
