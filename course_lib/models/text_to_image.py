@@ -45,6 +45,7 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     from safetensors.torch import save_file
 
     from course_lib.models.weights_file import guard_write
+    from course_lib.training.checkpoint import write_sidecar
 
     weights, tok_path, sidecar = _paths(path)
     guard_write(weights)
@@ -56,16 +57,14 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     tokenizer.save(tok_path)
     info = {"config": asdict(model.config), "tokenizer": tok_path.name,
             "text_len": tokenizer.text_len, **meta}
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, sidecar)
+    write_sidecar(weights, info, sidecar)
     return weights
 
 
 def load_transformer(path: str | Path | None = None, device: str | torch.device = "cpu"
                      ) -> tuple[TextImageTransformer, CaptionTokenizer]:
     """The transformer (eval mode, float32) and its tokenizer; default: the shipped ones."""
-    from safetensors.torch import load_file
+    from course_lib.training.checkpoint import read_tensors
 
     weights, tok_path, sidecar = _paths(path)
     if not weights.exists():
@@ -73,7 +72,7 @@ def load_transformer(path: str | Path | None = None, device: str | torch.device 
                                 "`course train transformer`")
     info = json.loads(sidecar.read_text(encoding="utf-8"))
     model = TextImageTransformer(TransformerConfig(**info["config"]))
-    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+    model.load_state_dict({k: v.float() for k, v in read_tensors(weights).items()})
     tokenizer = CaptionTokenizer.load(tok_path, info["text_len"])
     return model.to(device).eval(), tokenizer
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from course_lib.errors import CourseError
-from course_lib.training.checkpoint import atomic_write
+from course_lib.training.checkpoint import atomic_write, read_tensors, write_sidecar
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 _PACKAGE_WRITES: set[Path] = set()  # package files that --export-to-package allowed
@@ -95,8 +95,7 @@ def save_weights(state: dict[str, torch.Tensor], path: str | Path, sidecar: dict
             value = value.float() if key in keep_fp32 else value.half()
         tensors[key] = value.contiguous()
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp)))
-    text = json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_sidecar(path, sidecar)
     return path
 
 
@@ -111,5 +110,5 @@ def load_weights(path: Path, what: str, train_command: str
     if not path.is_file():
         raise FileNotFoundError(f"no {what} checkpoint at {path}; train one with "
                                 f"`{train_command}`")
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    state = {k: v.float() if v.is_floating_point() else v for k, v in read_tensors(path).items()}
     return state, read_sidecar(path)

@@ -131,7 +131,7 @@ def train_fashion_cnn(out: str | Path | None = None, config: ClassifierTrainConf
     from course_lib.models.fashion_cnn import CHECKPOINT, FashionCNN, save_fashion_cnn
 
     config = config or ClassifierTrainConfig()
-    device = torch.device(device) if device is not None else pick_device()
+    device = pick_device(device)
     seed_everything(config.seed)
     full = fashion_mnist_dataset("train")
     images, labels = full.tensors

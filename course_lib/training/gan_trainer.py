@@ -364,7 +364,14 @@ class GANTrainer:
     def load(self, folder: str | Path) -> None:
         """Restore everything ``save`` wrote, so that ``fit`` continues exactly."""
         weights, state, _ = load_checkpoint(Path(folder))
-        load_network_weights(self.nets, weights)
+        try:
+            load_network_weights(self.nets, weights)
+        except RuntimeError as err:  # missing / unexpected keys, size mismatch
+            from course_lib.errors import CourseError
+
+            first = str(err).strip().splitlines()[-1].strip()[:160]
+            raise CourseError(f"the checkpoint in {folder} was made by another model ({first}); "
+                              "start over with --no-resume or choose another --out") from None
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
         for name, scaler in self.scalers.items():
