@@ -777,6 +777,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CourseError as err:
         print(f"course: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as err:  # Ctrl-C: loops that can save have done so (err says)
+        print(f"\ncourse: {err or 'interrupted; this command keeps no partial results'}",
+              file=sys.stderr)
+        return 130
     except (FileNotFoundError, ValueError, ConnectionError) as err:
         print(f"course: error: {err}", file=sys.stderr)
         return 1
