@@ -155,13 +155,15 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.models.vqgan.model import (
-        CHECKPOINT_DIR,
         CHECKPOINT_NAME,
         load_vqgan,
         save_vqgan,
     )
+    from course_lib.models.weights_file import checkpoint_path, guard_write
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
+    guard_write(path)  # refuse a shipped file before training, not after
     seed_everything(seed)
     loss = loss or VQGANLossConfig(disc_start=int(0.6 * steps), perceptual_images=8)
     config = config or VQGANConfig.course()
@@ -182,7 +184,6 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     seconds = time.time() - start
     model = trainer.nets["generator"].cpu()
     report = {"fp32": evaluate_vqgan(model, test)}
-    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "train": {"steps": steps, "batch_size": batch_size, "lr": lr, "n_train": n_train,
                       "size": size, "loss": asdict(loss), "threads": torch.get_num_threads()},
