@@ -778,7 +778,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"course: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:  # Ctrl-C: loops that can save have done so (err says)
-        print(f"\ncourse: {err or 'interrupted; this command keeps no partial results'}",
+        print(f"\ncourse: {str(err) or 'interrupted; this command keeps no partial results'}",
               file=sys.stderr)
         return 130
     except (FileNotFoundError, ValueError, ConnectionError) as err:

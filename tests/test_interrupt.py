@@ -61,3 +61,27 @@ def test_ctrl_c_saves_and_the_rerun_matches_an_uninterrupted_run(tmp_path):
                                   check_exact=True)
     a, b = final_weights(tmp_path / "cut"), final_weights(tmp_path / "straight")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_ctrl_c_in_a_hand_written_loop_is_one_line_and_exit_130(monkeypatch, capsys):
+    import course_lib.training.gan_run as gan_run
+    from course_lib.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gan_run, "sample_grid", interrupted)
+    assert main(["sample", "mlp_gan"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert err == "course: interrupted; this command keeps no partial results"
+
+
+def test_ctrl_c_without_a_run_folder_says_nothing_was_saved():
+    import pytest
+
+    from course_lib.training.interrupts import TrainingInterrupted
+    from tests.test_training_engine import tiny_trainer
+
+    trainer = tiny_trainer(None)
+    with pytest.raises(TrainingInterrupted, match="interrupted at step 0; nothing was saved"):
+        trainer._interrupted()
