@@ -11,6 +11,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from course_lib.cli_args import (
+    image_size,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    share,
+    show_defaults,
+)
+
 
 def _data_fashion_mnist(args: argparse.Namespace) -> int:
     from course_lib.data.fashion_mnist import load_fashion_mnist, locate
@@ -35,6 +44,30 @@ def add_data_commands(commands: argparse._SubParsersAction) -> argparse._SubPars
     return which
 
 
+def add_export_flags(parser: argparse.ArgumentParser, name: str, out: str | None) -> None:
+    """``--out`` (unless ``out`` is None: the command has its own) and ``--export-to-package``."""
+    if out is not None:
+        parser.add_argument("--out", default=out, help=f"run folder (gets {name}.safetensors + "
+                            "its .json) or a .safetensors path")
+    parser.add_argument("--export-to-package", action="store_true",
+                        help=f"replace the shipped course_lib/checkpoints/{name}.safetensors "
+                        "(the old files are kept as .bak)")
+
+
+def _export_path(args: argparse.Namespace, name: str, out: str | None = None):
+    """Where this command exports ``name`` (checked before training starts)."""
+    from course_lib.models.weights_file import export_path
+
+    return export_path(name, out or args.out, args.export_to_package)
+
+
+def _run_export(args: argparse.Namespace, name: str):
+    """The export path of ``--export [PATH]`` / ``--export-to-package``, or None."""
+    if not (args.export or args.export_to_package):
+        return None
+    return _export_path(args, name, None if args.export in (None, "run") else args.export)
+
+
 def train_models(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The shared ``course train MODEL`` group: created by the first unit that asks for it."""
     train = commands.choices.get("train")
@@ -57,14 +90,14 @@ def _train_fashion_cnn(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    out = _export_path(args, "fashion_cnn")
     config = ClassifierTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                    seed=args.seed)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    meta = train_fashion_cnn(args.out, config, limit=args.limit, device=args.device,
+    meta = train_fashion_cnn(out, config, limit=args.limit, device=args.device,
                              command=command)
     print(f"FashionCNN: test accuracy {meta['test_accuracy']:.4f} after "
-          f"{meta['train_seconds']:.0f} s of training; checkpoint written to "
-          f"{args.out or 'course_lib/checkpoints/fashion_cnn.safetensors'}")
+          f"{meta['train_seconds']:.0f} s of training; checkpoint written to {out}")
     return 0
 
 
@@ -77,18 +110,19 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
         "is measured once at the end. Writes fp16 safetensors + a JSON sidecar. "
         "About 6 minutes on 2 idle CPU cores with the defaults (test accuracy about 0.93).",
         epilog="Example: course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
-    parser.add_argument("--epochs", type=int, default=10, help="passes over the data (default 10)")
+    parser.add_argument("--epochs", type=positive_int, default=10,
+                        help="passes over the data (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
-    parser.add_argument("--lr", type=float, default=3e-3,
+    parser.add_argument("--batch-size", type=positive_int, default=128,
+                        help="batch size (default 128)")
+    parser.add_argument("--lr", type=positive_float, default=3e-3,
                         help="peak learning rate of the one-cycle schedule (default 3e-3)")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="train on at most this many images (quick trials)")
+    parser.add_argument("--limit", type=positive_int, default=None,
+                        help="train on at most this many images (quick trials; default: all)")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best found)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    parser.add_argument("--out", default=None,
-                        help="checkpoint path (default: the package's "
-                        "course_lib/checkpoints/fashion_cnn.safetensors)")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+    add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
     parser.set_defaults(handler=_train_fashion_cnn)
 
 
@@ -106,7 +140,7 @@ def _data_landscapes(args: argparse.Namespace) -> int:
 def _train_segmenter(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.segmenter import CHECKPOINT_DIR, CHECKPOINT_NAME, SegmenterConfig
+    from course_lib.models.segmenter import CHECKPOINT_NAME, SegmenterConfig
     from course_lib.models.segmenter_training import (
         SegmenterTrainConfig,
         train_segmenter,
@@ -116,9 +150,9 @@ def _train_segmenter(args: argparse.Namespace) -> int:
     config = SegmenterTrainConfig(size=args.size, n_train=args.n_train, n_test=args.n_test,
                                   epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                   seed=args.seed, threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_segmenter(config, SegmenterConfig(width=args.width))
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     test = report["test"]
     print(f"segmenter: test mIoU {test['miou']:.4f}, pixel accuracy "
@@ -135,11 +169,12 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
         "the seeds) and cache them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint "
         "seed ranges; a larger cache is reused for smaller requests.",
         epilog="Example: course data landscapes --size 128 --n 20000")
-    render.add_argument("--size", type=int, default=64, help="image size in px, 32-256")
-    render.add_argument("--n", type=int, default=20_000, help="training scenes (default 20000)")
-    render.add_argument("--n-val", type=int, default=2_000,
+    render.add_argument("--size", type=image_size, default=64, help="image size in px, 32-256")
+    render.add_argument("--n", type=positive_int, default=20_000,
+                        help="training scenes (default 20000)")
+    render.add_argument("--n-val", type=non_negative_int, default=2_000,
                         help="validation and test scenes each (default 2000; 0 skips them)")
-    render.add_argument("--workers", type=int, default=1, help="rendering processes")
+    render.add_argument("--workers", type=positive_int, default=1, help="rendering processes")
     render.set_defaults(handler=_data_landscapes)
 
     seg = train_models(commands).add_parser(
@@ -149,18 +184,18 @@ def add_landscapes_commands(commands: argparse._SubParsersAction,
         "profile (full: 9000 scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). "
         "Writes fp16 safetensors + a JSON sidecar.",
         epilog="Example: course train segmenter --seed 0 --threads 2")
-    seg.add_argument("--size", type=int, default=64, help="image size (default 64)")
-    seg.add_argument("--n-train", type=int, default=None, help="training scenes")
-    seg.add_argument("--n-test", type=int, default=None,
+    seg.add_argument("--size", type=image_size, default=64, help="image size (default 64)")
+    seg.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
+    seg.add_argument("--n-test", type=positive_int, default=None,
                      help="test scenes for the recorded figure (default 1000; fast: 200)")
-    seg.add_argument("--epochs", type=int, default=None, help="passes over the scenes")
-    seg.add_argument("--batch-size", type=int, default=32)
-    seg.add_argument("--lr", type=float, default=3e-3, help="peak one-cycle learning rate")
-    seg.add_argument("--width", type=int, default=16, help="channels at full resolution")
+    seg.add_argument("--epochs", type=positive_int, default=None, help="passes over the scenes")
+    seg.add_argument("--batch-size", type=positive_int, default=32)
+    seg.add_argument("--lr", type=positive_float, default=3e-3, help="peak one-cycle learning rate")
+    seg.add_argument("--width", type=positive_int, default=16, help="channels at full resolution")
     seg.add_argument("--seed", type=int, default=0)
-    seg.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    seg.add_argument("--out", default=None, help="checkpoint path (default: the package's "
-                     "course_lib/checkpoints/landscapes_segmenter.safetensors)")
+    seg.add_argument("--threads", type=positive_int, default=None,
+                     help="CPU threads for PyTorch (default: PyTorch's choice)")
+    add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
     seg.set_defaults(handler=_train_segmenter)
 
 
@@ -210,20 +245,21 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
                             help=f"network architecture (default {arch})")
         parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
                             default=loss, help=f"adversarial loss (default {loss})")
-        parser.add_argument("--steps", type=int, default=None,
+        parser.add_argument("--steps", type=positive_int, default=None,
                             help="training steps (default 10000; 200 with COURSE_PROFILE=fast)")
-        parser.add_argument("--batch-size", type=int, default=64, help="per process")
-        parser.add_argument("--lr", type=float, default=lr,
+        parser.add_argument("--batch-size", type=positive_int, default=64, help="per process")
+        parser.add_argument("--lr", type=positive_float, default=lr,
                             help=f"Adam learning rate, G and D (default {lr:g})")
         parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
                             default="auto", help="auto: bf16/fp16 on CUDA, fp32 elsewhere")
         parser.add_argument("--channels-last", action="store_true")
         parser.add_argument("--compile", action="store_true", help="torch.compile the networks")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--limit", type=int, default=None, help="use the first N images")
-        parser.add_argument("--sample-every", type=int, default=500)
-        parser.add_argument("--checkpoint-every", type=int, default=1000)
-        parser.add_argument("--num-workers", type=int, default=0)
+        parser.add_argument("--limit", type=positive_int, default=None,
+                            help="use the first N images (default: all)")
+        parser.add_argument("--sample-every", type=positive_int, default=500)
+        parser.add_argument("--checkpoint-every", type=positive_int, default=1000)
+        parser.add_argument("--num-workers", type=non_negative_int, default=0)
         parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
         parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
         parser.add_argument("--no-resume", action="store_true",
@@ -236,7 +272,7 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
                "course sample lsgan_dcgan --out shipped.png")
     sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
                         "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan (unit 04)")
-    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--n", type=positive_int, default=64, help="images in the grid")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
     sample.set_defaults(handler=_sample)
@@ -245,15 +281,15 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
 def _train_clip(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.clip import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.clip import CHECKPOINT_NAME
     from course_lib.models.clip_training import ClipTrainConfig, train_clip, write_checkpoint
 
     config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                              threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_clip(config)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     for lang, r in report["test"].items():
         print(f"CLIP {lang}: caption retrieval top-1 {r['top1']:.3f} (chance "
@@ -265,7 +301,7 @@ def _train_clip(args: argparse.Namespace) -> int:
 def _train_sr(args: argparse.Namespace) -> int:
     import shlex
 
-    from course_lib.models.super_resolution import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.super_resolution import CHECKPOINT_NAME
     from course_lib.models.super_resolution_training import (
         SRTrainConfig,
         train_sr,
@@ -275,9 +311,9 @@ def _train_sr(args: argparse.Namespace) -> int:
     config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                            batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                            threads=args.threads)
+    out = _export_path(args, CHECKPOINT_NAME)
     model, report = train_sr(config)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = args.out or CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     path = write_checkpoint(model, report, out, command=command)
     test = report["test"]
     print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
@@ -301,15 +337,17 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
         parser = train_models(commands).add_parser(
             name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
             epilog=f"Example: course train {name} --seed 0 --threads 1")
-        parser.add_argument("--n-train", type=int, default=None, help="training scenes")
-        parser.add_argument("--n-test", type=int, default=None, help="test scenes")
-        parser.add_argument("--steps", type=int, default=None, help="optimiser steps")
-        parser.add_argument("--batch-size", type=int, default=defaults[0])
-        parser.add_argument("--lr", type=float, default=defaults[1], help="peak learning rate")
+        parser.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
+        parser.add_argument("--n-test", type=positive_int, default=None, help="test scenes")
+        parser.add_argument("--steps", type=positive_int, default=None, help="optimiser steps")
+        parser.add_argument("--batch-size", type=positive_int, default=defaults[0])
+        parser.add_argument("--lr", type=positive_float, default=defaults[1],
+                            help="peak learning rate")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-        parser.add_argument("--out", default=None, help="checkpoint path (default: the "
-                            "package's course_lib/checkpoints/)")
+        parser.add_argument("--threads", type=positive_int, default=None,
+                            help="CPU threads for PyTorch (default: PyTorch's choice)")
+        add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
+                         f"runs/{name}")
         parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
 
 
@@ -340,19 +378,19 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
                        eval_every=args.eval_every or by_profile(full=full.eval_every, fast=10),
                        lr_decay_from=by_profile(full=decay, fast=args.lr_decay_from))
     config = Pix2PixHDConfig.course()
+    export = _run_export(args, "pix2pixhd_landscapes64")
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
     print(metrics.to_string(index=False))
     print(f"pix2pixHD seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
           f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
           f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
-    if args.export:
+    if export:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
                 "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
                 "protocol": result["protocol"], "train_seconds": result["train_seconds"],
                 "history": metrics.round(4).to_dict("records")}
-        path = export_generator(_generator(args.out), config,
-                                meta, args.export if args.export != "package" else None)
+        path = export_generator(_generator(args.out), config, meta, export)
         print(f"exported the generator to {path}")
     return 0
 
@@ -377,25 +415,28 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
         "same --out resumes.",
         epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default 8000, or 2000 with --shared-protocol; "
                         "20 with COURSE_PROFILE=fast)")
     parser.add_argument("--shared-protocol", action="store_true",
                         help="train under the protocol shared with SPADE (2000 steps, "
                         "constant learning rate, mIoU every 250 steps)")
-    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
-    parser.add_argument("--lr-decay-from", type=int, default=None, metavar="STEP",
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
+    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
                         help="from this step the learning rates fall linearly to 0 at the "
                         "last step, as in the paper (default 4000; none with "
                         "--shared-protocol or COURSE_PROFILE=fast)")
-    parser.add_argument("--eval-every", type=int, default=None,
-                        help="steps between mIoU measurements (500; 250 with "
+    parser.add_argument("--eval-every", type=positive_int, default=None,
+                        help="steps between mIoU measurements (default 500; 250 with "
                         "--shared-protocol)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
     parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
-    parser.add_argument("--export", nargs="?", const="package", default=None,
-                        help="also write G as fp16 safetensors + sidecar (no value: the "
-                        "package's course_lib/checkpoints/pix2pixhd_landscapes64)")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G as fp16 safetensors + sidecar (default: no export; "
+                        "no value: OUT/pix2pixhd_landscapes64.safetensors)")
+    add_export_flags(parser, "pix2pixhd_landscapes64", None)
     parser.set_defaults(handler=_train_pix2pixhd)
 
 
@@ -417,21 +458,21 @@ def _train_spade(args: argparse.Namespace) -> int:
                        n_test=by_profile(full=PROTOCOL.n_test, fast=64),
                        n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
                        eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    export = _run_export(args, "spade_landscapes64")
     _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
                                      ttur=not args.no_ttur)
     print(metrics.to_string(index=False))
     print(f"SPADE seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
           f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
           f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
-    if args.export:
+    if export:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
                 "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
                 "protocol": result["protocol"], "train_seconds": result["train_seconds"],
                 "optimiser": {k: result[k] for k in ("lr_g", "lr_d", "betas")},
                 "history": metrics.round(4).to_dict("records")}
-        path = export_spade(load_spade(args.out), meta,
-                            args.export if args.export != "package" else None)
+        path = export_spade(load_spade(args.out), meta, export)
         print(f"exported generator + style encoder to {path}")
     return 0
 
@@ -448,16 +489,19 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
         "Running it again with the same --out resumes.",
         epilog="Example: course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
-    parser.add_argument("--n-train", type=int, default=None, help="training scenes (4000)")
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
     parser.add_argument("--out", default="runs/spade", help="run folder")
-    parser.add_argument("--export", nargs="?", const="package", default=None,
-                        help="also write G + E as fp16 safetensors + sidecar (no value: the "
-                        "package's course_lib/checkpoints/spade_landscapes64)")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G + E as fp16 safetensors + sidecar (default: no "
+                        "export; no value: OUT/spade_landscapes64.safetensors)")
+    add_export_flags(parser, "spade_landscapes64", None)
     parser.set_defaults(handler=_train_spade)
 
 
@@ -478,11 +522,12 @@ def _train_vqgan(args: argparse.Namespace) -> int:
         command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         meta = finetune_decoder(steps, args.checkpoint, args.batch_size, args.lr,
                                 perceptual_weight=args.perceptual_weight, seed=args.seed,
-                                command=command)
+                                command=command, out=_export_path(args, "landscapes_vqgan"))
         q = meta["quality"]
         print(f"VQ-GAN decoder fine-tuned: test PSNR {q['psnr']:.2f} dB; wrote "
               f"{meta['checkpoint']}")
         return 0
+    export = _export_path(args, "landscapes_vqgan", args.checkpoint)
     loss = VQGANLossConfig(disc_start=int(args.disc_start * steps),
                            perceptual_weight=args.perceptual_weight,
                            disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
@@ -490,7 +535,7 @@ def _train_vqgan(args: argparse.Namespace) -> int:
     meta = train_vqgan(args.out, steps, args.batch_size, args.lr,
                        n_train=args.n_train or by_profile(full=20_000, fast=500),
                        n_test=args.n_test or by_profile(full=1_000, fast=100), seed=args.seed,
-                       loss=loss, device=args.device, checkpoint=args.checkpoint,
+                       loss=loss, device=args.device, checkpoint=export,
                        command=command, resume=not args.no_resume)
     q = meta["quality"]
     print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
@@ -510,11 +555,12 @@ def _train_transformer(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     command = "course " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    export = _export_path(args, "landscapes_transformer", args.checkpoint)
     meta = train_transformer(args.steps or by_profile(full=3000, fast=20), args.batch_size,
                              args.lr, n_train=args.n_train or by_profile(full=10_000, fast=300),
                              n_test=args.n_test or by_profile(full=500, fast=50),
                              seed=args.seed, vqgan_path=args.vqgan, text_len=args.text_len,
-                             checkpoint=args.checkpoint, command=command, device=args.device,
+                             checkpoint=export, command=command, device=args.device,
                              max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     q = meta["quality"]
     print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
@@ -533,23 +579,29 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
         "fp16 safetensors + a JSON sidecar.",
         epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
-    vq.add_argument("--steps", type=int, default=None, help="steps (default 2400; fast 20)")
-    vq.add_argument("--batch-size", type=int, default=16)
-    vq.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate, G and D")
-    vq.add_argument("--disc-start", type=float, default=0.6,
+    vq.add_argument("--steps", type=positive_int, default=None,
+                    help="steps (default 2400; fast 20)")
+    vq.add_argument("--batch-size", type=positive_int, default=16)
+    vq.add_argument("--lr", type=positive_float, default=2e-3, help="Adam learning rate, G and D")
+    vq.add_argument("--disc-start", type=share, default=0.6,
                     help="share of the steps before the GAN loss starts (default 0.6)")
-    vq.add_argument("--disc-weight", type=float, default=0.8)
-    vq.add_argument("--perceptual-weight", type=float, default=1.0)
-    vq.add_argument("--perceptual-images", type=int, default=8,
+    vq.add_argument("--disc-weight", type=positive_float, default=0.8)
+    vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
+    vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
                     help="images per batch that the perceptual loss scores (0: all)")
-    vq.add_argument("--n-train", type=int, default=None, help="training renders (20000)")
-    vq.add_argument("--n-test", type=int, default=None, help="test renders scored (1000)")
+    vq.add_argument("--n-train", type=positive_int, default=None,
+                    help="training renders (default 20000)")
+    vq.add_argument("--n-test", type=positive_int, default=None,
+                    help="test renders scored (default 1000)")
     vq.add_argument("--seed", type=int, default=0)
     vq.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    vq.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    vq.add_argument("--threads", type=positive_int, default=None,
+                    help="CPU threads for PyTorch (default: PyTorch's choice)")
     vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
-    vq.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
-                    "course_lib/checkpoints/landscapes_vqgan.safetensors)")
+    vq.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
+                    "start from (default: the shipped one)")
+    add_export_flags(vq, "landscapes_vqgan", None)
     vq.add_argument("--no-resume", action="store_true")
     vq.add_argument("--finetune-decoder", action="store_true",
                     help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
@@ -563,20 +615,26 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
         "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
         epilog="Example: course train transformer --steps 3000 --threads 1")
-    tr.add_argument("--steps", type=int, default=None, help="steps (default 3000; fast 20)")
-    tr.add_argument("--batch-size", type=int, default=32)
-    tr.add_argument("--lr", type=float, default=2e-3, help="peak AdamW learning rate")
-    tr.add_argument("--max-minutes", type=float, default=None,
-                    help="stop training after this many minutes (steps done are recorded)")
-    tr.add_argument("--n-train", type=int, default=None, help="training scenes (10000)")
-    tr.add_argument("--n-test", type=int, default=None, help="test scenes scored (500)")
-    tr.add_argument("--text-len", type=int, default=32, help="text tokens per caption")
+    tr.add_argument("--steps", type=positive_int, default=None,
+                    help="steps (default 3000; fast 20)")
+    tr.add_argument("--batch-size", type=positive_int, default=32)
+    tr.add_argument("--lr", type=positive_float, default=2e-3, help="peak AdamW learning rate")
+    tr.add_argument("--max-minutes", type=positive_float, default=None,
+                    help="stop training after this many minutes (steps done are recorded; "
+                    "default: no limit)")
+    tr.add_argument("--n-train", type=positive_int, default=None,
+                    help="training scenes (default 10000)")
+    tr.add_argument("--n-test", type=positive_int, default=None,
+                    help="test scenes scored (default 500)")
+    tr.add_argument("--text-len", type=positive_int, default=32, help="text tokens per caption")
     tr.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    tr.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
-    tr.add_argument("--checkpoint", default=None, help="exported model (default: the package's "
-                    "course_lib/checkpoints/landscapes_transformer.safetensors)")
+    tr.add_argument("--threads", type=positive_int, default=None,
+                    help="CPU threads for PyTorch (default: PyTorch's choice)")
+    tr.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_transformer.safetensors)")
+    add_export_flags(tr, "landscapes_transformer", "runs/transformer")
     tr.set_defaults(handler=_train_transformer)
 
 
@@ -669,7 +727,7 @@ def add_grading_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("submissions", help="submitted/<student>/<assignment>/*.ipynb or a "
                        "flat folder of <student>.ipynb files")
     grade.add_argument("--out", required=True, help="folder for the gradebook and feedback")
-    grade.add_argument("--workers", type=int, default=None, help="parallel nbgrader runs "
+    grade.add_argument("--workers", type=positive_int, default=None, help="parallel nbgrader runs "
                        "(default: CPU cores)")
     grade.add_argument("--timeout", type=int, default=120, help="seconds per cell (120)")
     grade.add_argument("--memory-mb", type=int, default=6144,
@@ -710,14 +768,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_spade(commands)
     add_text_to_image_commands(commands)
     add_grading_commands(commands)
+    show_defaults(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``course`` console script."""
+    from course_lib.errors import CourseError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except CourseError as err:
+        print(f"course: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as err:  # Ctrl-C: loops that can save have done so (err says)
+        print(f"\ncourse: {str(err) or 'interrupted; this command keeps no partial results'}",
+              file=sys.stderr)
+        return 130
     except (FileNotFoundError, ValueError, ConnectionError) as err:
         print(f"course: error: {err}", file=sys.stderr)
         return 1

@@ -61,13 +61,32 @@ def pick_device(prefer: str | None = None):
 
     wanted = prefer or os.environ.get("COURSE_DEVICE")
     if wanted:
-        return torch.device(wanted)
+        return _checked_device(str(wanted))
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _checked_device(wanted: str):
+    """``torch.device(wanted)``, or a ``CourseError`` saying why this machine cannot use it."""
+    import torch
+
+    from course_lib.errors import CourseError
+
+    kind = wanted.split(":")[0]
+    if kind not in ("cpu", "cuda", "mps"):
+        raise CourseError(f"--device {wanted}: not a device this course runs on; choose cpu, "
+                          "cuda or mps, or leave --device out to use the best one found")
+    available = {"cpu": True, "cuda": torch.cuda.is_available(),
+                 "mps": getattr(torch.backends, "mps", None) is not None
+                 and torch.backends.mps.is_available()}
+    if not available[kind]:
+        raise CourseError(f"--device {wanted}: this PyTorch {torch.__version__} cannot use "
+                          f"{kind} on this machine; use --device cpu, or leave --device out")
+    return torch.device(wanted)
 
 
 def seed_everything(seed: int = 42) -> None:

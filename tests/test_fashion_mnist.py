@@ -143,3 +143,38 @@ def test_dataset_card_lists_the_checksums_the_loader_verifies():
     card = (REPO / "datasets" / "README.md").read_text(encoding="utf-8")
     for name, sha in fashion_mnist.FILES.items():
         assert f"| {name} | {sha} |" in card, f"datasets/README.md lacks {name}'s checksum"
+
+
+def test_course_data_dir_may_be_the_fashion_mnist_folder_itself(tiny_fashion_mnist, keras_home,
+                                                                 monkeypatch):
+    mirror, _ = tiny_fashion_mnist  # the four files lie directly in this folder
+    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror))
+    assert fashion_mnist.locate(allow_download=False) == mirror
+    (x_train, _), _ = fashion_mnist.load_fashion_mnist(allow_download=False)
+    assert x_train.shape == (12, 28, 28)
+
+
+def test_repeated_loads_hash_each_file_once(tiny_fashion_mnist, keras_home, monkeypatch):
+    from course_lib.data import download as download_module
+
+    mirror, sums = tiny_fashion_mnist
+    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror))
+    hashed = []
+    real = download_module.sha256sum
+    monkeypatch.setattr(download_module, "sha256sum", lambda p: hashed.append(p) or real(p))
+    for _ in range(3):
+        fashion_mnist.load_fashion_mnist(allow_download=False)
+    assert sorted(os.path.basename(p) for p in hashed) == sorted(sums)
+    (mirror / "t10k-labels-idx1-ubyte.gz").write_bytes(b"changed")  # a new file version
+    with pytest.raises(ChecksumError, match="t10k-labels"):
+        fashion_mnist.locate(allow_download=False)
+
+
+def test_partial_files_have_a_name_per_process(tmp_path, monkeypatch):
+    from course_lib.data.download import partial_name
+
+    names = set()
+    for pid in (101, 202):
+        monkeypatch.setattr(os, "getpid", lambda pid=pid: pid)
+        names.add(partial_name(tmp_path / "x.gz"))
+    assert len(names) == 2 and all(n.name.endswith(".part") for n in names)

@@ -1,7 +1,7 @@
 """Download a file safely: progress bar, temporary file, SHA-256 check, atomic rename.
 
 A download that is interrupted or corrupt never leaves a half-written file where a loader
-would find it: bytes go to ``<name>.part`` next to the target, and only a file whose
+would find it: bytes go to ``<name>.<pid>.part`` next to the target, and only a file whose
 checksum matches is renamed into place.
 """
 
@@ -28,9 +28,28 @@ def sha256sum(path: str | Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+_HASHED: dict[tuple[str, int, int], str] = {}  # (resolved path, size, mtime_ns) -> digest
+
+
+def cached_sha256(path: str | Path) -> str:
+    """``sha256sum(path)``, computed once per file version: the result is kept for as long as
+    the file's resolved path, size and modification time stay the same."""
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = sha256sum(path)
+    return _HASHED[key]
+
+
+def partial_name(target: Path) -> Path:
+    """A temporary name next to ``target`` that no other process uses at the same time."""
+    return target.with_name(f"{target.name}.{os.getpid()}.part")
+
+
 def verify_sha256(path: str | Path, expected: str) -> None:
-    """Raise ``ChecksumError`` naming the file and both checksums when they differ."""
-    actual = sha256sum(path)
+    """Raise ``ChecksumError`` naming the file and both checksums when they differ
+    (a file already verified and unchanged since is not read again)."""
+    actual = cached_sha256(path)
     if actual != expected:
         raise ChecksumError(
             f"{path} is corrupt or altered: its SHA-256 is {actual}, expected {expected}. "
@@ -46,7 +65,7 @@ def download(url: str, target: str | Path, sha256: str, timeout: float = 60.0) -
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    partial = partial_name(target)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None

@@ -3,7 +3,7 @@
 ``load_fashion_mnist()`` returns the same arrays as ``keras.datasets.fashion_mnist.load_data()``
 but works offline and verifies every file. It looks for the four official files in
 
-1. ``$COURSE_DATA_DIR/fashion-mnist``
+1. ``$COURSE_DATA_DIR/fashion-mnist`` (or ``$COURSE_DATA_DIR`` itself)
 2. the repository's ``datasets/fashion-mnist``
 3. the Keras cache, ``$KERAS_HOME/datasets/fashion-mnist`` (default ``~/.keras``)
 
@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from course_lib.config import data_dirs, keras_home
-from course_lib.data.download import download, verify_sha256
+from course_lib.data.download import download, partial_name, verify_sha256
 from course_lib.data.idx import read_idx
 
 CLASS_NAMES: list[str] = [
@@ -47,8 +47,12 @@ Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def search_folders() -> list[Path]:
-    """The folders searched for the four files, in order (the Keras cache last)."""
-    return [d / "fashion-mnist" for d in data_dirs()] + [keras_cache_folder()]
+    """The folders searched for the four files, in order (the Keras cache last).
+
+    Each data folder is tried as the parent of ``fashion-mnist/`` and as that folder itself,
+    so ``COURSE_DATA_DIR`` may point at either.
+    """
+    return [f for d in data_dirs() for f in (d / "fashion-mnist", d)] + [keras_cache_folder()]
 
 
 def keras_cache_folder() -> Path:
@@ -76,7 +80,8 @@ def locate(files: dict[str, str] | None = None, allow_download: bool = True,
         raise FileNotFoundError(
             f"Fashion-MNIST files {sorted(files)} were not found in any of:\n  {searched}\n"
             "Run `course data fashion-mnist` with internet access, or set COURSE_DATA_DIR "
-            "to a folder containing fashion-mnist/ with the four official .gz files."
+            "to a folder holding the four official .gz files (or its parent, with them in "
+            "fashion-mnist/)."
         )
     for name, sha in files.items():
         if not (target / name).is_file():
@@ -95,7 +100,7 @@ def fill_keras_cache(source: Path, files: dict[str, str] | None = None) -> None:
         target.mkdir(parents=True, exist_ok=True)
         for name in files:
             if not (target / name).is_file():
-                partial = target / (name + ".part")
+                partial = partial_name(target / name)
                 shutil.copyfile(source / name, partial)
                 os.replace(partial, target / name)
     except OSError as err:  # a read-only home must not stop the course

@@ -96,7 +96,11 @@ def save_fashion_cnn(model: FashionCNN, path: str | Path, metadata: dict,
     """
     from safetensors.torch import save_file
 
+    from course_lib.models.weights_file import guard_write
+    from course_lib.training.checkpoint import write_sidecar
+
     path = Path(path)
+    guard_write(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {}
     for name, tensor in model.state_dict().items():
@@ -107,9 +111,7 @@ def save_fashion_cnn(model: FashionCNN, path: str | Path, metadata: dict,
     tmp = path.with_suffix(".tmp")
     save_file(state, str(tmp), metadata={"format": "pt"})
     tmp.replace(path)
-    tmp_json = path.with_suffix(".json.tmp")
-    tmp_json.write_text(json.dumps(sidecar, indent=2) + "\n")
-    tmp_json.replace(path.with_suffix(".json"))
+    write_sidecar(path, sidecar)
     return path
 
 
@@ -124,7 +126,7 @@ def load_fashion_cnn(path: str | Path | None = None, device: str | torch.device 
 
     Loading uses safetensors, which stores plain tensors and never runs code from the file.
     """
-    from safetensors.torch import load_file
+    from course_lib.training.checkpoint import read_tensors
 
     path = Path(path) if path is not None else CHECKPOINT
     if not path.is_file():
@@ -138,6 +140,6 @@ def load_fashion_cnn(path: str | Path | None = None, device: str | torch.device 
     config = FashionCNNConfig(**config)
     model = FashionCNN(config)
     state = {k: (v.float() if v.is_floating_point() else v)
-             for k, v in load_file(str(path)).items()}
+             for k, v in read_tensors(path).items()}
     model.load_state_dict(state)
     return model.to(device).eval()

@@ -44,7 +44,11 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     """Write fp16 weights, the tokenizer JSON and a sidecar (config + ``meta``), atomically."""
     from safetensors.torch import save_file
 
+    from course_lib.models.weights_file import guard_write
+    from course_lib.training.checkpoint import write_sidecar
+
     weights, tok_path, sidecar = _paths(path)
+    guard_write(weights)
     weights.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.half().contiguous().cpu() for k, v in model.state_dict().items()}
     tmp = weights.with_name(weights.name + ".tmp")
@@ -53,16 +57,14 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     tokenizer.save(tok_path)
     info = {"config": asdict(model.config), "tokenizer": tok_path.name,
             "text_len": tokenizer.text_len, **meta}
-    tmp = sidecar.with_name(sidecar.name + ".tmp")
-    tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, sidecar)
+    write_sidecar(weights, info, sidecar)
     return weights
 
 
 def load_transformer(path: str | Path | None = None, device: str | torch.device = "cpu"
                      ) -> tuple[TextImageTransformer, CaptionTokenizer]:
     """The transformer (eval mode, float32) and its tokenizer; default: the shipped ones."""
-    from safetensors.torch import load_file
+    from course_lib.training.checkpoint import read_tensors
 
     weights, tok_path, sidecar = _paths(path)
     if not weights.exists():
@@ -70,7 +72,7 @@ def load_transformer(path: str | Path | None = None, device: str | torch.device 
                                 "`course train transformer`")
     info = json.loads(sidecar.read_text(encoding="utf-8"))
     model = TextImageTransformer(TransformerConfig(**info["config"]))
-    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+    model.load_state_dict({k: v.float() for k, v in read_tensors(weights).items()})
     tokenizer = CaptionTokenizer.load(tok_path, info["text_len"])
     return model.to(device).eval(), tokenizer
 

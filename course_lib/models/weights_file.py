@@ -11,16 +11,60 @@ a half-written checkpoint where a loader would find it.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
-from course_lib.training.checkpoint import atomic_write
+from course_lib.errors import CourseError
+from course_lib.training.checkpoint import atomic_write, read_tensors, write_sidecar
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+_PACKAGE_WRITES: set[Path] = set()  # package files that --export-to-package allowed
+
+
+def package_dir() -> Path:
+    """Where ``--export-to-package`` writes: the package's checkpoints folder
+    (``$COURSE_PACKAGE_CHECKPOINTS`` overrides it, for tests on a copy)."""
+    return Path(os.environ.get("COURSE_PACKAGE_CHECKPOINTS") or CHECKPOINT_DIR)
+
+
+def export_path(name: str, out: str | Path | None, to_package: bool = False) -> Path:
+    """The one rule for where a trained model is exported.
+
+    ``to_package``: the package file ``<name>.safetensors``, after every existing
+    ``<name>.*`` file there is copied to ``<name>.*.bak``. Otherwise ``out``: a
+    ``.safetensors`` path, or a folder that gets ``<name>.safetensors``; it may not lie
+    in the package's checkpoints folder (``guard_write``).
+    """
+    if to_package:
+        path = package_dir() / f"{name}.safetensors"
+        for old in sorted(path.parent.glob(f"{name}.*")):
+            if old.suffix != ".bak" and old.is_file():
+                shutil.copy2(old, old.with_name(old.name + ".bak"))
+        _PACKAGE_WRITES.add(path.resolve())
+        return path
+    if out is None:
+        raise CourseError(f"no destination for the {name} export; give --out")
+    path = Path(out)
+    path = path if path.suffix == ".safetensors" else path / f"{name}.safetensors"
+    guard_write(path)
+    return path
+
+
+def guard_write(path: str | Path) -> None:
+    """Refuse to write a checkpoint into the package's checkpoints folder unless
+    ``export_path(..., to_package=True)`` allowed exactly that file."""
+    target = Path(path).with_suffix(".safetensors").resolve()
+    shipped = {CHECKPOINT_DIR.resolve(), package_dir().resolve()}
+    if target.parent in shipped and target not in _PACKAGE_WRITES:
+        raise CourseError(f"{path} is a shipped checkpoint of the package; export into a run "
+                          "folder (--out) instead, or pass --export-to-package to replace it "
+                          "(the old files are kept as <name>.*.bak)")
 
 
 def jsonable(value: Any) -> Any:
@@ -42,6 +86,7 @@ def save_weights(state: dict[str, torch.Tensor], path: str | Path, sidecar: dict
                  keep_fp32: Collection[str] = ()) -> Path:
     """Write ``state`` (floats as fp16, except the keys in ``keep_fp32``) and its sidecar."""
     path = Path(path).with_suffix(".safetensors")
+    guard_write(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {}
     for key, value in state.items():
@@ -50,8 +95,7 @@ def save_weights(state: dict[str, torch.Tensor], path: str | Path, sidecar: dict
             value = value.float() if key in keep_fp32 else value.half()
         tensors[key] = value.contiguous()
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp)))
-    text = json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_sidecar(path, sidecar)
     return path
 
 
@@ -66,5 +110,5 @@ def load_weights(path: Path, what: str, train_command: str
     if not path.is_file():
         raise FileNotFoundError(f"no {what} checkpoint at {path}; train one with "
                                 f"`{train_command}`")
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    state = {k: v.float() if v.is_floating_point() else v for k, v in read_tensors(path).items()}
     return state, read_sidecar(path)

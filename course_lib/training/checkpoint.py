@@ -31,6 +31,57 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 POINTER = "latest.json"
+PACKAGE_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def _weights_fix(path: Path) -> str:
+    """How to get a good copy of the weights file ``path`` back."""
+    if Path(path).resolve().parent == PACKAGE_CHECKPOINTS.resolve():
+        return "restore the shipped files with `git checkout course_lib/checkpoints`"
+    return "delete it and train again (or copy a good file there)"
+
+
+def verify_weights(path: str | Path) -> None:
+    """Check ``path`` against the ``sha256`` its JSON sidecar records (when it records one).
+
+    The digest is cached by path, size and modification time, so a file is read once.
+    """
+    from course_lib.data.download import cached_sha256
+    from course_lib.errors import CourseError
+
+    path = Path(path)
+    sidecar = path.with_suffix(".json")
+    if not sidecar.is_file():
+        return
+    expected = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
+    if expected and cached_sha256(path) != expected:
+        raise CourseError(f"{path} is corrupt or altered: its SHA-256 is {cached_sha256(path)}, "
+                          f"its sidecar {sidecar.name} records {expected}; {_weights_fix(path)}")
+
+
+def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
+    """``safetensors.torch.load_file`` after ``verify_weights``; a truncated or corrupt file
+    is a ``CourseError`` naming it and the fix, not a SafetensorError."""
+    from safetensors import SafetensorError
+
+    from course_lib.errors import CourseError
+
+    verify_weights(path)
+    try:
+        return load_file(str(path))
+    except SafetensorError as err:
+        raise CourseError(f"{path} is not a readable safetensors file ({err}: truncated or "
+                          f"corrupt); {_weights_fix(Path(path))}") from None
+
+
+def write_sidecar(weights: Path, info: dict[str, Any], path: Path | None = None) -> Path:
+    """Write ``info`` plus the ``sha256`` of ``weights`` as JSON (default ``<weights>.json``)."""
+    from course_lib.data.download import sha256sum
+
+    path = Path(path) if path is not None else Path(weights).with_suffix(".json")
+    text = json.dumps({**info, "sha256": sha256sum(weights)}, indent=2, ensure_ascii=False)
+    atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    return path
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -96,15 +147,21 @@ def load_checkpoint(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
         raise FileNotFoundError(f"no checkpoint in {folder} (no {POINTER})")
     weights_path = Path(folder) / pointer["weights"]
     state = torch.load(Path(folder) / pointer["state"], weights_only=True)
-    return load_file(str(weights_path)), state, read_meta(weights_path)
+    return read_tensors(weights_path), state, read_meta(weights_path)
 
 
 def read_meta(weights_path: Path) -> dict[str, Any]:
     """The ``meta`` dict stored in a safetensors header by ``save_checkpoint``."""
-    from safetensors import safe_open
+    from safetensors import SafetensorError, safe_open
 
-    with safe_open(str(weights_path), framework="pt") as f:
-        header = f.metadata() or {}
+    from course_lib.errors import CourseError
+
+    try:
+        with safe_open(str(weights_path), framework="pt") as f:
+            header = f.metadata() or {}
+    except SafetensorError as err:
+        raise CourseError(f"{weights_path} is not a readable safetensors file ({err}: truncated "
+                          f"or corrupt); {_weights_fix(Path(weights_path))}") from None
     return json.loads(header.get("meta", "{}"))
 
 
@@ -144,7 +201,7 @@ def latest_network_weights(run: Path, network: str
         if folder.is_dir() and latest(folder):
             weights = folder / latest(folder)["weights"]
             prefix = f"{network}."
-            state = {k[len(prefix):]: v for k, v in load_file(str(weights)).items()
+            state = {k[len(prefix):]: v for k, v in read_tensors(weights).items()
                      if k.startswith(prefix)}
             return state, read_meta(weights)
     return None

@@ -129,9 +129,11 @@ def train_fashion_cnn(out: str | Path | None = None, config: ClassifierTrainConf
     from course_lib.config import pick_device, seed_everything
     from course_lib.data.fashion_mnist import fashion_mnist_dataset
     from course_lib.models.fashion_cnn import CHECKPOINT, FashionCNN, save_fashion_cnn
+    from course_lib.models.weights_file import guard_write
 
+    guard_write(Path(out) if out is not None else CHECKPOINT)  # refuse before training
     config = config or ClassifierTrainConfig()
-    device = torch.device(device) if device is not None else pick_device()
+    device = pick_device(device)
     seed_everything(config.seed)
     full = fashion_mnist_dataset("train")
     images, labels = full.tensors

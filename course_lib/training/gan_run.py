@@ -47,7 +47,13 @@ def sample_grid(checkpoint: str | Path, out: str | Path, n: int = 64, seed: int 
     ``checkpoint`` is a run folder, a weights file, or the name of a shipped generator
     (``mlp_gan``, ``lsgan_dcgan``; see ``load_shipped_generator``).
     """
-    if str(checkpoint) in SHIPPED_GENERATORS and not Path(checkpoint).exists():
+    if not Path(checkpoint).exists():
+        if str(checkpoint) not in SHIPPED_GENERATORS:
+            from course_lib.errors import CourseError
+
+            raise CourseError(f"{checkpoint!r} is neither a path nor a shipped generator; give "
+                              "a run folder, a .safetensors file, or one of "
+                              f"{', '.join(SHIPPED_GENERATORS)}")
         checkpoint = shipped_generator_path(str(checkpoint))
     generator = generator_from_checkpoint(checkpoint)
     z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))

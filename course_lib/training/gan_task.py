@@ -98,9 +98,7 @@ def build_gan_task(arch: str = "dcgan", loss: str = "nonsaturating", **config: A
 
 def generator_from_checkpoint(path: str | Path) -> nn.Module:
     """The trained generator (eval mode) from a run folder, checkpoints folder or weights file."""
-    from safetensors.torch import load_file
-
-    from course_lib.training.checkpoint import latest, read_meta
+    from course_lib.training.checkpoint import latest, read_meta, read_tensors
 
     path = Path(path)
     for folder in (path, path / "checkpoints"):
@@ -112,7 +110,7 @@ def generator_from_checkpoint(path: str | Path) -> nn.Module:
     meta = read_meta(path)
     generator, _ = build_gan(meta["arch"], **meta["config"])
     prefix = "generator."
-    generator.load_state_dict({k[len(prefix):]: v for k, v in load_file(str(path)).items()
+    generator.load_state_dict({k[len(prefix):]: v for k, v in read_tensors(path).items()
                                if k.startswith(prefix)})
     return generator.eval()
 
@@ -176,8 +174,10 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
     """
     from safetensors.torch import save_file
 
-    from course_lib.training.checkpoint import atomic_write, read_meta
+    from course_lib.models.weights_file import guard_write
+    from course_lib.training.checkpoint import atomic_write, read_meta, write_sidecar
 
+    guard_write(out)
     generator = generator_from_checkpoint(run)
     source = Path(run)
     for folder in (source, source / "checkpoints"):
@@ -193,8 +193,7 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
     atomic_write(out, lambda tmp: save_file(weights, str(tmp), metadata=header))
     sidecar = {**info, "arch": meta["arch"], "loss": meta.get("loss"), "config": meta["config"],
                "dtype": "float16" if half else "float32"}
-    atomic_write(out.with_suffix(".json"),
-                 lambda tmp: tmp.write_text(json.dumps(sidecar, indent=2) + "\n"))
+    write_sidecar(out, sidecar)
     return out
 
 

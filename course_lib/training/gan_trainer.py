@@ -45,6 +45,11 @@ from course_lib.training.checkpoint import (
     save_checkpoint,
     set_rng_state,
 )
+from course_lib.training.interrupts import (
+    InterruptFlag,
+    TrainingInterrupted,
+    deferred_interrupt,
+)
 from course_lib.training.precision import autocast, make_scaler, resolve_precision
 from course_lib.training.samples import plot_gan_history, save_grid
 
@@ -180,6 +185,8 @@ class GANTrainer:
         self._count = 0
         if resume and self.checkpoint_dir is not None and latest(self.checkpoint_dir):
             self.load(self.checkpoint_dir)
+            if self.dist.is_main and c.progress:
+                print(f"resuming from step {self.step} of {c.steps} ({self.checkpoint_dir})")
 
     # ----------------------------------------------------------------------- the loop
     def fit(self, steps: int | None = None) -> pd.DataFrame:
@@ -194,8 +201,19 @@ class GANTrainer:
         bar = tqdm(total=target, initial=self.step, desc="training", unit="step",
                    disable=not (c.progress and self.dist.is_main))
         batches = self._batches()
+        with deferred_interrupt() as ctrl_c:
+            self._loop(batches, target, bar, ctrl_c)
+        for net in self.nets.values():  # every rank ends with rank 0's batch-norm statistics
+            distributed.broadcast_buffers(net)
+        return self.history
+
+    def _loop(self, batches: Iterator[Batch], target: int, bar, ctrl_c: InterruptFlag) -> None:
+        """The steps of ``fit``; a Ctrl-C (``ctrl_c.requested``) stops after a whole step."""
+        c = self.config
         try:
             while self.step < target:
+                if ctrl_c.requested:
+                    self._interrupted()
                 self._accumulate(self._train_step(batches))
                 self.step += 1
                 if self.step % c.log_every == 0 or self.step == c.steps:
@@ -218,9 +236,15 @@ class GANTrainer:
                 print(f"Training stopped: {self.stopped}")
         finally:
             bar.close()
-        for net in self.nets.values():  # every rank ends with rank 0's batch-norm statistics
-            distributed.broadcast_buffers(net)
-        return self.history
+
+    def _interrupted(self) -> None:
+        """Save at the current (whole) step when there is a run folder, then stop."""
+        if self.checkpoint_dir is None:
+            raise TrainingInterrupted(f"interrupted at step {self.step}; nothing was saved "
+                                      "(no run folder)")
+        self.save()
+        raise TrainingInterrupted(f"interrupted at step {self.step}; run the same command "
+                                  f"again to resume (checkpoint in {self.checkpoint_dir})")
 
     def learning_rate_factor(self, step: int | None = None) -> float:
         """What the learning rates are multiplied by at ``step`` (default: the next step).
@@ -364,7 +388,14 @@ class GANTrainer:
     def load(self, folder: str | Path) -> None:
         """Restore everything ``save`` wrote, so that ``fit`` continues exactly."""
         weights, state, _ = load_checkpoint(Path(folder))
-        load_network_weights(self.nets, weights)
+        try:
+            load_network_weights(self.nets, weights)
+        except RuntimeError as err:  # missing / unexpected keys, size mismatch
+            from course_lib.errors import CourseError
+
+            first = str(err).strip().splitlines()[-1].strip()[:160]
+            raise CourseError(f"the checkpoint in {folder} was made by another model ({first}); "
+                              "start over with --no-resume or choose another --out") from None
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
         for name, scaler in self.scalers.items():

@@ -139,7 +139,10 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_trai
     from course_lib.models.text_to_image import CHECKPOINT_DIR, CHECKPOINT_NAME, save_transformer
     from course_lib.models.vqgan import load_vqgan
     from course_lib.models.vqgan.model import CHECKPOINT_NAME as VQ_NAME
+    from course_lib.models.weights_file import checkpoint_path, guard_write
 
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
+    guard_write(path)  # refuse a shipped file before training, not after
     seed_everything(seed)
     vq_file = Path(vqgan_path) if vqgan_path else CHECKPOINT_DIR / f"{VQ_NAME}.safetensors"
     vqgan = load_vqgan(vq_file)
@@ -195,7 +198,6 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_trai
     quality = {"split": "test", "n": n_test,
                **heldout_losses(model, test_text[torch.arange(n_test), phrasing], test_img,
                                 tokenizer.pad_id)}
-    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "text_len": text_len, "vqgan": vq_file.name,
             "train": {"steps": steps, "steps_done": steps_done, "batch_size": batch_size,

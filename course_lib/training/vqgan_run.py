@@ -155,13 +155,15 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.models.vqgan.model import (
-        CHECKPOINT_DIR,
         CHECKPOINT_NAME,
         load_vqgan,
         save_vqgan,
     )
+    from course_lib.models.weights_file import checkpoint_path, guard_write
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
+    guard_write(path)  # refuse a shipped file before training, not after
     seed_everything(seed)
     loss = loss or VQGANLossConfig(disc_start=int(0.6 * steps), perceptual_images=8)
     config = config or VQGANConfig.course()
@@ -182,7 +184,6 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     seconds = time.time() - start
     model = trainer.nets["generator"].cpu()
     report = {"fp32": evaluate_vqgan(model, test)}
-    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "train": {"steps": steps, "batch_size": batch_size, "lr": lr, "n_train": n_train,
                       "size": size, "loss": asdict(loss), "threads": torch.get_num_threads()},
@@ -199,13 +200,13 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
 def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_size: int = 16,
                      lr: float = 5e-4, n_train: int = 20_000, n_test: int = 1_000,
                      size: int = 64, seed: int = 0, perceptual_weight: float = 1.0,
-                     command: str = "") -> dict[str, Any]:
+                     command: str = "", out: str | Path | None = None) -> dict[str, Any]:
     """Retrain only the decoder (and ``post_quant_conv``) of a VQ-GAN with L1 + perceptual.
 
     The encoder and codebook stay frozen, so every image keeps its tokens and a transformer
     trained on them stays valid; only the pictures drawn from tokens change. Useful to remove
-    artefacts of a short adversarial phase. Writes back to ``checkpoint`` with the history of
-    both stages in the sidecar.
+    artefacts of a short adversarial phase. Writes to ``out`` (default: back to ``checkpoint``)
+    with the history of both stages in the sidecar.
     """
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
@@ -257,6 +258,7 @@ def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_siz
     meta = {k: v for k, v in previous.items() if k not in ("config", "quality")}
     meta["quality_before_decoder_finetune"] = previous["quality"]
     meta["decoder_finetune"] = stage
+    path = Path(out) if out else path
     save_vqgan(model, path, {**meta, "quality": {}})
     quality = evaluate_vqgan(load_vqgan(path), test)
     save_vqgan(model, path, {**meta, "quality": {"split": "test", **quality}})
