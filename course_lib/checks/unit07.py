@@ -105,7 +105,8 @@ def _reference_mask(n_text: int, side: int, kind: str, padding) -> torch.Tensor:
     return text_image_mask(n_text, side, kind, padding)
 
 
-def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int) -> str:
+def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int,
+                         side: int = 0, kind: str = "full") -> str:
     q, k = (got != want).nonzero()[0].tolist()
     part = lambda i: "text" if i < n_text else "image"  # noqa: E731
     should = "may" if want[q, k] else "must not"
@@ -118,6 +119,9 @@ def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int) -> 
     elif q == k:
         text += (" Every position attends itself (even padding), otherwise its row is empty "
                  "and the softmax gives NaN.")
+    elif kind == "row" and part(k) == "image" and q - k == side:
+        text += (" The row pattern reaches back one whole row, to the token directly above: "
+                 "i - side <= j <= i (side + 1 image tokens).")
     return text
 
 
@@ -137,7 +141,7 @@ def check_attention_mask(fn: Callable) -> None:
                f"got {tuple(got.shape)}.")
         expect(got.dtype == torch.bool, where + "return a bool tensor (True: may attend).")
         if not torch.equal(got, want):
-            expect(False, where + _describe_mask_error(got, want, n_text))
+            expect(False, where + _describe_mask_error(got, want, n_text, side, kind))
     passed("the attention mask matches the reference (causal, text for all, row/column, padding)")
 
 

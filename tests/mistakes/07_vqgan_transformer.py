@@ -20,6 +20,25 @@ MISTAKES = {
         out = out.masked_fill(remove.scatter(-1, order, remove), -math.inf)
     return out''',
     },
+    "row mask stops one token short of the token directly above": {
+        "attention_mask": '''def attention_mask(n_text, side, kind="full", text_padding=None):
+    n_image = side * side
+    length = n_text + n_image
+    mask = torch.ones(length, length, dtype=torch.bool).tril()
+    i = torch.arange(n_image)[:, None]
+    j = torch.arange(n_image)[None, :]
+    if kind == "row":
+        image = (j <= i) & (j > i - side)
+    elif kind == "column":
+        image = (j <= i) & (j % side == i % side)
+    else:
+        image = j <= i
+    mask[n_text:, n_text:] = image
+    if text_padding is not None:
+        mask[:, :n_text] &= ~torch.as_tensor(text_padding, dtype=torch.bool)[None, :]
+        mask[torch.arange(length), torch.arange(length)] = True
+    return mask''',
+    },
     "CLIP loss in one direction only (pictures -> captions)": {
         "clip_loss": '''def clip_loss(image_emb, text_emb, logit_scale):
     logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T
