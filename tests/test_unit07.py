@@ -114,6 +114,19 @@ def test_clip_loss_slips_are_named():
         checks.check_clip_loss(unnormalised)
 
 
+def test_unsorted_nucleus_is_named_by_the_hand_cases():
+    """Top-p over the tokens in the order given: right on sorted inputs only."""
+    def unsorted_nucleus(logits, top_k=0, top_p=1.0):
+        out = checks._reference_filter(logits, top_k, 1.0)
+        if top_p < 1.0:
+            probs = out.softmax(dim=-1)
+            out = out.masked_fill(probs.cumsum(dim=-1) - probs >= top_p, -math.inf)
+        return out
+
+    with pytest.raises(CheckFailed, match=r"\[0\.15, 0\.5, 0\.05, 0\.3\].*sort"):
+        checks.check_filter_logits(unsorted_nucleus)
+
+
 def test_mask_reference_by_hand():
     mask = text_image_mask(2, 2, "full", torch.tensor([False, True]))
     want = torch.tensor([

@@ -12,9 +12,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.checks import expect, passed
+from course_lib.checks import expect, passed, same_outputs_as_reference
 from course_lib.losses.hinge import d_loss_hinge, g_loss_hinge
 from course_lib.losses.kl import kl_divergence
+from course_lib.models.spade.norm import SPADE
 
 
 def _one_hot(labels: torch.Tensor, classes: int) -> torch.Tensor:
@@ -98,6 +99,21 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
            "With gamma = beta = 0 the output should be exactly the normalised x "
            "(BatchNorm2d(channels, affine=False) in training mode); compute "
            "norm(x) * (1 + gamma) + beta.")
+    # Everything above can pass without the ReLU in `shared`: a fresh layer's outputs must
+    # equal the course's SPADE layer's with the same weights.
+    layer = layer_class(channels, label_nc, hidden)
+    reference = SPADE(channels, label_nc, hidden)
+    first = next((m for m in layer.shared.modules() if isinstance(m, nn.Conv2d)), None)
+    expect(first is not None, "`shared` should start with an nn.Conv2d (then a ReLU).")
+    diff = same_outputs_as_reference(
+        layer, reference, x, _one_hot(right, label_nc),
+        pairs=[(first, reference.shared[0]), (layer.gamma, reference.gamma),
+               (layer.beta, reference.beta)])
+    expect(diff is not None and diff < 1e-4,
+           "With your weights copied into the course's SPADE layer the outputs differ "
+           f"(largest difference {diff if diff is None else round(diff, 4)}). Is there a ReLU "
+           "after the shared convolution (self.shared = nn.Sequential(conv, nn.ReLU())), and "
+           "none after gamma and beta?")
     passed("SPADE layer: parameter-free norm, per-pixel gamma and beta from the map, nearest "
            "resize, (1 + gamma)")
 

@@ -39,6 +39,17 @@ MISTAKES = {
         mask[torch.arange(length), torch.arange(length)] = True
     return mask''',
     },
+    "nucleus over the tokens in their given order (never sorted)": {
+        "filter_logits": '''def filter_logits(logits, top_k=0, top_p=1.0):
+    out = logits.clone()
+    if top_k and top_k < out.shape[-1]:
+        kth = out.topk(top_k, dim=-1).values[..., -1:]
+        out = out.masked_fill(out < kth, -math.inf)
+    if top_p < 1.0:
+        probs = out.softmax(dim=-1)
+        out = out.masked_fill(probs.cumsum(dim=-1) - probs >= top_p, -math.inf)
+    return out''',
+    },
     "CLIP loss in one direction only (pictures -> captions)": {
         "clip_loss": '''def clip_loss(image_emb, text_emb, logit_scale):
     logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T
