@@ -118,10 +118,14 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
            "resize, (1 + gamma)")
 
 
-def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
-    """``d_loss(real_scores, fake_scores)`` and ``g_loss(fake_scores)``: SPADE's hinge losses."""
+def _hinge_scores() -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(6)
-    real, fake = torch.randn(4, 1, 5, 5, generator=gen), torch.randn(4, 1, 5, 5, generator=gen)
+    return torch.randn(4, 1, 5, 5, generator=gen), torch.randn(4, 1, 5, 5, generator=gen)
+
+
+def check_d_hinge_loss(d_loss: Callable) -> None:
+    """``d_loss(real_scores, fake_scores)``: mean(relu(1 - real)) + mean(relu(1 + fake))."""
+    real, fake = _hinge_scores()
     got = d_loss(real, fake)
     expect(isinstance(got, torch.Tensor) and got.numel() == 1,
            "d_loss should return a single number (a 0-dimensional tensor): take the mean.")
@@ -133,6 +137,12 @@ def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
     expect(torch.allclose(got.float(), want, atol=1e-5),
            f"d_loss = mean(relu(1 - real)) + mean(relu(1 + fake)) = {float(want):.4f} here, "
            f"yours gives {float(got):.4f}.")
+    passed("D's hinge loss: margins at +1 and -1")
+
+
+def check_g_hinge_loss(g_loss: Callable) -> None:
+    """``g_loss(fake_scores)``: -mean(fake), no margin."""
+    _, fake = _hinge_scores()
     g = g_loss(fake)
     want_g = g_loss_hinge(fake)
     margin = F.relu(1.0 - fake).mean()
@@ -141,7 +151,13 @@ def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
            "score even past 1 (relu(1 - fake) would stop there).")
     expect(torch.allclose(g.float(), want_g, atol=1e-5),
            f"g_loss = -mean(fake) = {float(want_g):.4f} here, yours gives {float(g):.4f}.")
-    passed("hinge losses: D with margins at +1 and -1, G without a margin")
+    passed("G's hinge loss: -mean(fake), without a margin")
+
+
+def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
+    """Both hinge losses (see :func:`check_d_hinge_loss` and :func:`check_g_hinge_loss`)."""
+    check_d_hinge_loss(d_loss)
+    check_g_hinge_loss(g_loss)
 
 
 def check_kl(kl: Callable) -> None:
