@@ -13,7 +13,8 @@ The course's version takes the same arguments, with our models in their places:
 1. :func:`generate_images`: the transformer samples image tokens after the prompt's text
    tokens (top-k / nucleus sampling), the VQ-GAN decodes each token grid to a 64 px picture;
 2. :func:`cherry_pick_by_clip`: the tiny CLIP scores every picture against the prompt and
-   keeps the ``count`` best (our CLIP carries its own tokenizer, so no ``processor``);
+   keeps the ``count`` best (ruDALL-E's ``processor`` and ``device`` are accepted and ignored:
+   our CLIP carries its own tokenizer and runs where its weights are);
 3. :func:`super_resolution`: the x4 network enlarges the survivors to 256 px;
 4. :func:`show`: a grid of the first ``n`` pictures.
 
@@ -146,11 +147,15 @@ def token_log_likelihood(model: Any, ids: torch.Tensor, grids: torch.Tensor) -> 
 
 
 @torch.no_grad()
-def cherry_pick_by_clip(images: Any, text: str, clip: Any, count: int | None = None
+def cherry_pick_by_clip(images: Any, text: str, clip: Any, processor: Any = None,
+                        count: int | None = None, device: Any = None
                         ) -> tuple[torch.Tensor, torch.Tensor]:
     """Re-rank pictures by CLIP similarity to ``text``; keep the ``count`` best (default all).
 
-    Returns ``(top_images, scores)``, best first: pictures and their cosine similarities.
+    ``processor`` and ``device`` take ruDALL-E's ``ruclip_processor`` and ``device`` so that
+    its call runs unchanged; both are ignored (the course's CLIP tokenizes for itself and runs
+    on the device of its weights). Returns ``(top_images, scores)``, best first: pictures and
+    their cosine similarities.
     """
     text = _check_text(text)
     x = as_images(images)

@@ -64,6 +64,15 @@ def test_cherry_pick_orders_and_counts():
         cherry_pick_by_clip(images, "a lake", BrightnessClip(), count=0)
 
 
+def test_cherry_pick_takes_rudalle_call():
+    """ruDALL-E passes a processor (4th, positional) and a device: accepted, ignored."""
+    images = pictures()
+    top, scores = cherry_pick_by_clip(images, "a lake", BrightnessClip(), object(),
+                                      device="cpu", count=2)
+    expected, expected_scores = cherry_pick_by_clip(images, "a lake", BrightnessClip(), count=2)
+    assert torch.equal(top, expected) and torch.equal(scores, expected_scores)
+
+
 def test_pil_round_trip_and_inputs():
     images = pictures(4, 16)
     pil = to_pil(images)

@@ -440,3 +440,16 @@ def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps,
         args.handler(args)
     assert (seen[0].steps, seen[0].lr_decay_from, seen[0].eval_every) == (steps, decay, every)
     assert seen[0].batch_size == 4 and seen[0].size == 64
+
+
+def test_first_block_gap_check_needs_no_student_uniform_map():
+    """Part 4's second test grades first_block_gap alone, with the course's uniform map."""
+    from course_lib.checks import CheckFailed, unit05
+
+    def gap(generator, class_a, class_b, size):
+        maps = [unit05._uniform_map(c, size) for c in (class_a, class_b)]
+        return float((generator.front(maps[0]) - generator.front(maps[1])).abs().max())
+
+    unit05.check_first_block_gap(gap)
+    with pytest.raises(CheckFailed, match="control generator"):
+        unit05.check_first_block_gap(lambda g, a, b, s: 0.0)

@@ -219,6 +219,17 @@ def test_check_rejects_affine_norm_and_map_free_modulation():
         checks.check_spade_layer(lambda c, n, h: Blind(c, n, h))
 
 
+def test_check_rejects_shared_conv_without_relu():
+    """Counts, per-pixel and resize tests all pass without the ReLU; copied weights do not."""
+    class NoReLU(SPADE):
+        def __init__(self, channels, label_nc, hidden):
+            super().__init__(channels, label_nc, hidden)
+            self.shared = nn.Sequential(self.shared[0])
+
+    with pytest.raises(CheckFailed, match="ReLU after the shared convolution"):
+        checks.check_spade_layer(lambda c, n, h: NoReLU(c, n, h))
+
+
 def test_resblock_learns_the_shortcut_only_when_channels_change():
     same, change = SPADEResBlock(8, 8, 3, 8), SPADEResBlock(8, 4, 3, 8)
     assert not same.learned_shortcut and len(same.spade_layers()) == 2

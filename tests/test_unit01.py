@@ -42,6 +42,25 @@ def test_compile_check_rejects_adam():
     checks.check_compiled(model)
 
 
+def test_compile_check_names_metric_and_logit_slips():
+    import keras
+
+    from course_lib.models.dense_keras import build_dense_classifier
+
+    model = build_dense_classifier()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd",
+                  metrics=["categorical_accuracy"])
+    with pytest.raises(CheckFailed, match="one-hot labels"):
+        checks.check_compiled(model)
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer="sgd", metrics=["accuracy"])
+    with pytest.raises(CheckFailed, match="from_logits"):
+        checks.check_compiled(model)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd",
+                  metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    checks.check_compiled(model)
+
+
 def test_split_check_catches_integer_division():
     def floor_divided(x, y, x_test):
         return x[5000:] // 255, y[5000:], x[:5000] // 255, y[:5000], x_test // 255

@@ -14,6 +14,13 @@ def transpose_size(size, kernel_size, stride=1, padding=0, output_padding=0):
     return (size - 1) * stride - 2 * padding + kernel_size + output_padding
 
 
+def test_seed_example_checks_one_function_at_a_time():
+    """A wrong conv formula must not fail part 2's check of the transposed one."""
+    checks.check_seed_example(transpose_size=transpose_size)
+    with pytest.raises(CheckFailed, match="halve"):
+        checks.check_seed_example(conv_size=lambda n, k, s=1, p=0: n)
+
+
 def test_right_size_functions_pass_against_torch_and_keras():
     checks.check_seed_example(conv_size, transpose_size)
     checks.check_conv_output_size(conv_size)

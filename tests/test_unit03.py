@@ -59,6 +59,30 @@ def test_g_loss_slips_are_named():
                               lambda f: torch.log(1 - torch.sigmoid(f)).mean())
 
 
+def test_bce_on_sigmoid_is_caught():
+    """nn.BCELoss clamps log at -100, the right answer at +-100: the +-30 logits catch it."""
+    bce = torch.nn.BCELoss()
+
+    def d_loss_bce_sigmoid(real, fake):
+        return (bce(torch.sigmoid(real), torch.ones_like(real))
+                + bce(torch.sigmoid(fake), torch.zeros_like(fake)))
+
+    with pytest.raises(CheckFailed, match="BCELoss"):
+        checks.check_d_loss(d_loss_bce_sigmoid)
+    with pytest.raises(CheckFailed, match="BCELoss"):
+        checks.check_g_loss(lambda f: bce(torch.sigmoid(f), torch.ones_like(f)), "nonsaturating")
+    with pytest.raises(CheckFailed, match="BCELoss"):
+        checks.check_g_loss(lambda f: -bce(torch.sigmoid(f), torch.zeros_like(f)), "saturating")
+
+
+def test_each_g_loss_is_checked_on_its_own():
+    checks.check_g_loss(g_loss_saturating, "saturating")
+    with pytest.raises(CheckFailed, match="swapped"):
+        checks.check_g_loss(g_loss_saturating, "nonsaturating")
+    with pytest.raises(ValueError, match="kind"):
+        checks.check_g_loss(g_loss_saturating, "minimax")
+
+
 def test_step_slips_are_named():
     with pytest.raises(CheckFailed, match="generator has gradients"):
         checks.check_d_step(lambda *a: d_step(*a, detach=False))

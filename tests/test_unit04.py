@@ -56,8 +56,13 @@ def test_loss_slips_are_named():
         checks.check_lsgan_losses(lambda r, f, a=0.0, b=1.0: d_loss(r, f, b, a), g_loss)
     with pytest.raises(CheckFailed, match="1/2"):
         checks.check_lsgan_losses(lambda r, f, a=0.0, b=1.0: 2 * d_loss(r, f, a, b), g_loss)
-    with pytest.raises(CheckFailed, match="FAKE target"):
+    with pytest.raises(CheckFailed, match="towards -1, .* FAKES"):
         checks.check_lsgan_losses(d_loss, lambda f, c=1.0: g_loss(f, -1.0), -1.0, 1.0, 0.0)
+    with pytest.raises(CheckFailed, match="towards 0, not towards the c you were given \\(1\\)"):
+        checks.check_lsgan_g_loss(lambda f, c=1.0: g_loss(f, 0.0))  # the default 0-1-1 coding
+    with pytest.raises(CheckFailed, match="towards 1, not towards the c you were given \\(0\\)"):
+        checks.check_lsgan_g_loss(lambda f, c=1.0: g_loss(f, 1.0), c=0.0, a=-1.0)
+    checks.check_lsgan_d_loss(d_loss, a=-1.0)
 
 
 def test_architecture_slips_are_named():
@@ -68,6 +73,27 @@ def test_architecture_slips_are_named():
                                generator(latent_dim, g_channels, output_bn=True))
     with pytest.raises(CheckFailed, match="Conv2d -> LeakyReLU"):
         checks.check_discriminator_block(lambda i, o, batch_norm=True: d_block(i, o, True))
+
+
+def test_activation_slips_are_caught_by_copying_weights():
+    """Counts cannot see activations; the reference module with the same weights can."""
+    def no_first_relu(latent_dim=100, g_channels=128):
+        net = generator(latent_dim, g_channels)
+        return nn.Sequential(*[m for i, m in enumerate(net) if i != 3])  # drops the ReLU
+
+    def relu_before_bn(latent_dim=100, g_channels=128):
+        net = generator(latent_dim, g_channels)
+        return nn.Sequential(net[0], net[1], net[3], net[2], *net[4:])
+
+    def no_leaky_relu(d_channels=64):
+        net = discriminator(d_channels)
+        return nn.Sequential(net[0][0], *net[1:])
+
+    for wrong in (no_first_relu, relu_before_bn):
+        with pytest.raises(CheckFailed, match="activations and their order"):
+            checks.check_generator(wrong, latent_dim=16, g_channels=32)
+    with pytest.raises(CheckFailed, match="activations and their order"):
+        checks.check_discriminator(no_leaky_relu, d_channels=8)
 
 
 def _init(std=0.02, deep=True, uniform=False):

@@ -61,8 +61,17 @@ def test_mask_slips_are_named():
         checks.check_attention_mask(no_text_for_images)
     with pytest.raises(CheckFailed, match="look ahead"):
         checks.check_attention_mask(lookahead)
+    def row_without_above(n_text, side, kind="full", text_padding=None):
+        mask = text_image_mask(n_text, side, kind, text_padding)
+        if kind == "row":  # the course's old row mask: only the last `side` image tokens
+            i = torch.arange(side * side)
+            mask[n_text + i[side:], n_text + i[:-side]] = False
+        return mask
+
     with pytest.raises(CheckFailed, match="NaN"):
         checks.check_attention_mask(padding_rows_empty)
+    with pytest.raises(CheckFailed, match="directly above"):
+        checks.check_attention_mask(row_without_above)
 
 
 def test_filter_slips_are_named():
@@ -105,6 +114,19 @@ def test_clip_loss_slips_are_named():
         checks.check_clip_loss(unnormalised)
 
 
+def test_unsorted_nucleus_is_named_by_the_hand_cases():
+    """Top-p over the tokens in the order given: right on sorted inputs only."""
+    def unsorted_nucleus(logits, top_k=0, top_p=1.0):
+        out = checks._reference_filter(logits, top_k, 1.0)
+        if top_p < 1.0:
+            probs = out.softmax(dim=-1)
+            out = out.masked_fill(probs.cumsum(dim=-1) - probs >= top_p, -math.inf)
+        return out
+
+    with pytest.raises(CheckFailed, match=r"\[0\.15, 0\.5, 0\.05, 0\.3\].*sort"):
+        checks.check_filter_logits(unsorted_nucleus)
+
+
 def test_mask_reference_by_hand():
     mask = text_image_mask(2, 2, "full", torch.tensor([False, True]))
     want = torch.tensor([
@@ -117,7 +139,9 @@ def test_mask_reference_by_hand():
     ], dtype=torch.bool)
     assert torch.equal(mask, want)
     row = text_image_mask(0, 3, "row")
-    assert row[4].tolist() == [False, False, True, True, True, False, False, False, False]
+    # token 4 (row 1, column 1) reaches back one row: 1 (directly above) to 4 (itself)
+    assert row[4].tolist() == [False, True, True, True, True, False, False, False, False]
+    assert row[8].nonzero().flatten().tolist() == [5, 6, 7, 8]
     column = text_image_mask(0, 3, "column")
     assert column[7].nonzero().flatten().tolist() == [1, 4, 7]
 

@@ -69,6 +69,17 @@ def check_dense_model(model) -> None:
     passed("architecture matches the article (286,810 parameters)")
 
 
+#: Metric names that measure accuracy on class-index labels (Keras resolves "accuracy" by loss).
+_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
+
+
+def _metric_name(metric) -> str:
+    """A compiled metric's name: the string itself, or a serialized metric's config name."""
+    if isinstance(metric, dict):
+        return str(metric.get("config", {}).get("name", metric.get("class_name", ""))).lower()
+    return str(getattr(metric, "name", metric)).lower()
+
+
 def check_compiled(model) -> None:
     """Compiled with sparse categorical cross-entropy, an SGD optimizer and accuracy."""
     import keras
@@ -81,11 +92,18 @@ def check_compiled(model) -> None:
            or "sparsecategoricalcrossentropy" in str(loss_name).lower(),
            "Use the sparse categorical cross-entropy loss: the labels are class indices "
            f"(0-9), not one-hot vectors. Your loss: {loss_name}.")
+    loss_config = loss.get("config", {}) if isinstance(loss, dict) else {}
+    expect(not loss_config.get("from_logits"),
+           "Your loss has from_logits=True, but the model's last layer is a softmax: its "
+           "outputs are already probabilities, not logits. Drop from_logits=True.")
     expect(isinstance(model.optimizer, keras.optimizers.SGD),
            f"Use stochastic gradient descent (keras.optimizers.SGD or 'sgd'), "
            f"not {type(model.optimizer).__name__}.")
-    expect("accuracy" in str(config["metrics"]),
-           "Add metrics=['accuracy'] so fit() reports the share of correct predictions.")
+    names = [_metric_name(m) for m in (config["metrics"] or [])]
+    expect(any(name in _ACCURACY_NAMES for name in names),
+           "Add metrics=['accuracy'] so fit() reports the share of correct predictions"
+           + (f" (yours: {names}; 'categorical_accuracy' expects one-hot labels and "
+              "miscounts class indices)." if names else "."))
     passed("compiled with sparse categorical cross-entropy, SGD and accuracy")
 
 

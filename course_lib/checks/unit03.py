@@ -21,11 +21,28 @@ Tensor = torch.Tensor
 
 
 def _logits(n: int, seed: int, extreme: bool = True) -> Tensor:
-    """Stand-in logits: moderate values, plus -100 and +100 when ``extreme``."""
+    """Stand-in logits: moderate values, plus +-100, +-30 and +-120 when ``extreme``.
+
+    +-100 alone would hide ``nn.BCELoss()(torch.sigmoid(s), y)``: BCELoss clamps its logs at
+    -100, exactly the right answer there. At +-30 sigmoid rounds to 1 in float32 (so the
+    clamp gives 100 instead of 30), and at +-120 the clamp gives 100 instead of 120.
+    """
     values = torch.randn(n, generator=torch.Generator().manual_seed(seed)) * 3
     if extreme:
-        values[0], values[1] = 100.0, -100.0
+        values[:6] = torch.tensor([100.0, -100.0, 30.0, -30.0, 120.0, -120.0])
     return values
+
+
+def _clamped_bce(logits: Tensor, label: float) -> float:
+    """What ``nn.BCELoss()(torch.sigmoid(logits), label)`` gives: logs clamped at -100."""
+    probs = torch.sigmoid(logits)
+    return float(nn.functional.binary_cross_entropy(probs, torch.full_like(probs, label)))
+
+
+_CLAMP_HINT = ("That is nn.BCELoss on torch.sigmoid(...): sigmoid rounds to exactly 1 for "
+               "logits near +30 and BCELoss clamps log(0) to -100, so confident logits get "
+               "the wrong loss. Work from the logits: F.binary_cross_entropy_with_logits or "
+               "softplus.")
 
 
 def _as_float(value, what: str) -> float:
@@ -58,7 +75,9 @@ def check_d_loss(d_loss: Callable, seed: int = 0) -> None:
         swapped = float(d_loss_bce(fake, real))
         summed = float(torch.nn.functional.softplus(-real).sum()
                        + torch.nn.functional.softplus(fake).sum())
-        if abs(got - swapped) < 1e-4:
+        if abs(got - (_clamped_bce(real, 1.0) + _clamped_bce(fake, 0.0))) < 1e-3:
+            hint = _CLAMP_HINT
+        elif abs(got - swapped) < 1e-4:
             hint = ("The labels are swapped: real images must get label 1 (D(x) -> 1) and "
                     "fakes label 0.")
         elif abs(got - summed) < 1e-3:
@@ -76,46 +95,56 @@ def check_d_loss(d_loss: Callable, seed: int = 0) -> None:
     passed("d_loss is the binary cross-entropy from logits, stable at +-100")
 
 
-def check_g_losses(g_loss_nonsaturating_fn: Callable, g_loss_saturating_fn: Callable,
-                   seed: int = 0) -> None:
-    """Both G losses: values equal the formulas, finite at +-100, gradients as in the lecture."""
+_G_LOSSES = {  # kind: (the course's reference, its formula)
+    "nonsaturating": (g_loss_nonsaturating, "-mean(log D(G(z)))"),
+    "saturating": (g_loss_saturating, "mean(log(1 - D(G(z))))"),
+}
+
+
+def check_g_loss(fn: Callable, kind: str = "nonsaturating", seed: int = 0) -> None:
+    """One G loss (``kind``: "nonsaturating" or "saturating"): value, stability, gradient."""
+    if kind not in _G_LOSSES:
+        raise ValueError(f"kind must be one of {tuple(_G_LOSSES)}, got {kind!r}")
+    name = f"g_loss_{kind}"
+    ref, formula = _G_LOSSES[kind]
+    other_ref = g_loss_saturating if kind == "nonsaturating" else g_loss_nonsaturating
     fake = _logits(16, seed)
-    for name, fn, ref, formula in (
-            ("g_loss_nonsaturating", g_loss_nonsaturating_fn, g_loss_nonsaturating,
-             "-mean(log D(G(z)))"),
-            ("g_loss_saturating", g_loss_saturating_fn, g_loss_saturating,
-             "mean(log(1 - D(G(z))))")):
-        got = _as_float(fn(fake.clone()), name)
-        _finite(got, name, "some logits are +-100")
-        want = float(ref(fake))
-        if abs(got - want) > 1e-4:
-            other = float((g_loss_saturating if ref is g_loss_nonsaturating
-                           else g_loss_nonsaturating)(fake))
-            if abs(got - other) < 1e-4:
-                hint = "That is the OTHER generator loss: the two are swapped."
-            elif abs(got + want) < 1e-4:
-                hint = "The sign is wrong."
-            elif ref is g_loss_nonsaturating and \
-                    abs(got - float(torch.nn.functional.softplus(fake).mean())) < 1e-4:
-                hint = ("That is BCE with label 0, i.e. -log(1 - D(G(z))): minimising it makes "
-                        "D call the fakes FAKE. G wants label 1 for its fakes.")
-            else:
-                hint = f"It should be {formula} with D = sigmoid of the logits."
-            expect(False, f"{name} gives {got:.4f}, {formula} is {want:.4f}. {hint}")
+    got = _as_float(fn(fake.clone()), name)
+    _finite(got, name, "some logits are +-100")
+    want = float(ref(fake))
+    if abs(got - want) > 1e-4:
+        clamped = _clamped_bce(fake, 1.0) if kind == "nonsaturating" else -_clamped_bce(fake, 0.0)
+        if abs(got - float(other_ref(fake))) < 1e-4:
+            hint = "That is the OTHER generator loss: the two are swapped."
+        elif abs(got + want) < 1e-4:
+            hint = "The sign is wrong."
+        elif abs(got - clamped) < 1e-3:
+            hint = _CLAMP_HINT
+        elif kind == "nonsaturating" and \
+                abs(got - float(torch.nn.functional.softplus(fake).mean())) < 1e-4:
+            hint = ("That is BCE with label 0, i.e. -log(1 - D(G(z))): minimising it makes "
+                    "D call the fakes FAKE. G wants label 1 for its fakes.")
+        else:
+            hint = f"It should be {formula} with D = sigmoid of the logits."
+        expect(False, f"{name} gives {got:.4f}, {formula} is {want:.4f}. {hint}")
     # The lecture's point: where D rejects the fakes (logit -6, D ~ 0.0025), the minimax
     # gradient almost vanishes while the non-saturating one stays near 1.
     rejected = torch.full((8,), -6.0, requires_grad=True)
-    grads = {}
-    for name, fn in (("non-saturating", g_loss_nonsaturating_fn),
-                     ("saturating", g_loss_saturating_fn)):
-        (grad,) = torch.autograd.grad(fn(rejected) * len(rejected), rejected)
-        grads[name] = float(grad.abs().mean())
-    expect(grads["saturating"] < 0.01 < 0.9 < grads["non-saturating"],
-           f"At D(G(z)) = sigmoid(-6) the gradient per logit should be about 0.0025 for the "
-           f"saturating loss and about 1 for the non-saturating one; yours are "
-           f"{grads['saturating']:.4f} and {grads['non-saturating']:.4f}. Did you detach or "
-           "round the logits inside the loss?")
-    passed("both generator losses are right and stable; the minimax one saturates as it should")
+    (grad,) = torch.autograd.grad(fn(rejected) * len(rejected), rejected)
+    size = float(grad.abs().mean())
+    ok = size > 0.9 if kind == "nonsaturating" else size < 0.01
+    expect(ok, f"At D(G(z)) = sigmoid(-6) the gradient per logit of the {kind} loss should be "
+               f"about {1 if kind == 'nonsaturating' else 0.0025}; yours is {size:.4f}. Did you "
+               "detach or round the logits inside the loss?")
+    passed(f"{name} is right and stable" + ("; it saturates where D rejects the fakes, as it "
+                                            "should" if kind == "saturating" else ""))
+
+
+def check_g_losses(g_loss_nonsaturating_fn: Callable, g_loss_saturating_fn: Callable,
+                   seed: int = 0) -> None:
+    """Both G losses (see :func:`check_g_loss`)."""
+    check_g_loss(g_loss_nonsaturating_fn, "nonsaturating", seed)
+    check_g_loss(g_loss_saturating_fn, "saturating", seed)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from course_lib.checks import expect, passed
+from course_lib.checks import expect, passed, same_outputs_as_reference
 from course_lib.losses.gan import LSGANCoding, d_loss_lsgan, g_loss_lsgan
 
 Tensor = torch.Tensor
@@ -35,15 +35,15 @@ def _number(value, what: str) -> float:
 # LSGAN losses
 
 
-def check_lsgan_losses(lsgan_d_loss: Callable, lsgan_g_loss: Callable, a: float = 0.0,
-                       b: float = 1.0, c: float = 1.0, seed: int = 0) -> None:
-    """``lsgan_d_loss(real, fake, a, b)`` and ``lsgan_g_loss(fake, c)`` against the formulas."""
+def check_lsgan_d_loss(lsgan_d_loss: Callable, a: float = 0.0, b: float = 1.0,
+                       seed: int = 0) -> None:
+    """``lsgan_d_loss(real, fake, a, b)``: 1/2 mean((D(x) - b)^2) + 1/2 mean((D(G(z)) - a)^2)."""
     real, fake = _scores(16, seed), _scores(16, seed + 1) - 1
-    coding = LSGANCoding(a, b, c)
+    coding = LSGANCoding(a, b, 1.0)
     want_d = float(d_loss_lsgan(real, fake, coding))
     got_d = _number(lsgan_d_loss(real.clone(), fake.clone(), a=a, b=b), "lsgan_d_loss")
     if abs(got_d - want_d) > 1e-4:
-        swapped = float(d_loss_lsgan(real, fake, LSGANCoding(b, a, c)))
+        swapped = float(d_loss_lsgan(real, fake, LSGANCoding(b, a, 1.0)))
         sig = float(d_loss_lsgan(torch.sigmoid(real), torch.sigmoid(fake), coding))
         if abs(got_d - swapped) < 1e-4:
             hint = ("a and b are swapped: D pushes REAL scores towards b and FAKE scores "
@@ -57,14 +57,26 @@ def check_lsgan_losses(lsgan_d_loss: Callable, lsgan_g_loss: Callable, a: float 
             hint = "It is 1/2 mean((D(x) - b)^2) + 1/2 mean((D(G(z)) - a)^2)."
         expect(False, f"With a={a}, b={b} lsgan_d_loss gives {got_d:.4f}, LSGAN's D loss is "
                       f"{want_d:.4f}. {hint}")
-    want_g = float(g_loss_lsgan(fake, coding))
+    passed(f"LSGAN D loss with a={a:g}, b={b:g} is right")
+
+
+def check_lsgan_g_loss(lsgan_g_loss: Callable, c: float = 1.0, a: float = 0.0,
+                       seed: int = 0) -> None:
+    """``lsgan_g_loss(fake, c)`` against 1/2 mean((D(G(z)) - c)^2); ``a``: D's fake target."""
+    fake = _scores(16, seed + 1) - 1
+    want_g = float(g_loss_lsgan(fake, LSGANCoding(a, 1.0, c)))
     got_g = _number(lsgan_g_loss(fake.clone(), c=c), "lsgan_g_loss")
     if abs(got_g - want_g) > 1e-4:
+        towards = {t: float(g_loss_lsgan(fake, LSGANCoding(a, 1.0, t))) for t in (a, 1.0, 0.0)}
+        target = next((t for t, value in towards.items() if t != c
+                       and abs(got_g - value) < 1e-4), None)
         if abs(got_g - 2 * want_g) < 1e-4:
             hint = "The factor 1/2 is missing."
-        elif abs(got_g - float(g_loss_lsgan(fake, LSGANCoding(a, b, a)))) < 1e-4 and a != c:
-            hint = ("You used a, the FAKE target, but G wants D to give its fakes the value c "
-                    "(the value for images D should believe).")
+        elif target is not None:
+            hint = (f"Your loss pulls the fakes' scores towards {target:g}, not towards the c "
+                    f"you were given ({c:g})"
+                    + (f"; {target:g} is the score D wants for FAKES (a)" if target == a else "")
+                    + ". G wants D to give its fakes the value c: use the c argument.")
         else:
             hint = "It is 1/2 mean((D(G(z)) - c)^2)."
         expect(False, f"With c={c} lsgan_g_loss gives {got_g:.4f}, LSGAN's G loss is "
@@ -75,7 +87,14 @@ def check_lsgan_losses(lsgan_d_loss: Callable, lsgan_g_loss: Callable, a: float 
     expect(torch.allclose(grad, torch.full_like(grad, 5.0), atol=1e-4),
            f"A fake scored 5 above c should get gradient 5 per score (d/ds of 1/2 (s - c)^2); "
            f"yours is {grad.tolist()}. Did you detach or clamp the scores?")
-    passed(f"LSGAN losses with a={a:g}, b={b:g}, c={c:g} are right")
+    passed(f"LSGAN G loss with c={c:g} is right")
+
+
+def check_lsgan_losses(lsgan_d_loss: Callable, lsgan_g_loss: Callable, a: float = 0.0,
+                       b: float = 1.0, c: float = 1.0, seed: int = 0) -> None:
+    """Both LSGAN losses (see :func:`check_lsgan_d_loss` and :func:`check_lsgan_g_loss`)."""
+    check_lsgan_d_loss(lsgan_d_loss, a, b, seed)
+    check_lsgan_g_loss(lsgan_g_loss, c, a, seed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,6 +219,14 @@ def check_generator(build_generator: Callable, latent_dim: int = 100,
            f"({with_bias:,} if the convolutions before batch norm keep their bias). Check the "
            f"channels: {latent_dim} -> {g_channels} (7x7) -> {g_channels // 2} (14x14) -> 1.")
     expect(float(out.abs().max()) <= 1.0, "Generated pixels must lie in [-1, 1].")
+    reference = DCGANGenerator(DCGANConfig(latent_dim=latent_dim, g_channels=g_channels))
+    diff = same_outputs_as_reference(net, reference, torch.randn(8, latent_dim))
+    expect(diff is not None and diff < 1e-4,
+           f"With your weights copied into the lecture's DCGAN generator, the two give "
+           f"different images (largest difference {diff if diff is None else round(diff, 4)}). "
+           "The layer sizes are right, so look at the activations and their order: "
+           "ConvTranspose2d -> BatchNorm2d -> ReLU twice, then ConvTranspose2d -> Tanh, and no "
+           "other activation.")
     passed(f"{what}: {got:,} parameters, 1x1 -> 7x7 -> 14x14 -> 28x28, tanh out")
 
 
@@ -239,6 +266,13 @@ def check_discriminator(build_discriminator: Callable, d_channels: int = 64) -> 
            f"{what} has {got:,} parameters; the lecture's DCGAN discriminator has {ref:,}. "
            f"Check the channels 1 -> {d_channels} (14x14) -> {2 * d_channels} (7x7) and the "
            f"final nn.Linear({2 * d_channels} * 7 * 7, 1).")
+    reference = DCGANDiscriminator(DCGANConfig(d_channels=d_channels))
+    diff = same_outputs_as_reference(net, reference, torch.rand(8, 1, 28, 28) * 2 - 1)
+    expect(diff is not None and diff < 1e-4,
+           f"With your weights copied into the lecture's DCGAN discriminator, the two give "
+           f"different scores (largest difference {diff if diff is None else round(diff, 4)}). "
+           "The layer sizes are right, so look at the activations and their order: "
+           "Conv2d -> LeakyReLU(0.2), Conv2d -> BatchNorm2d -> LeakyReLU(0.2), Flatten, Linear.")
     passed(f"{what}: {got:,} parameters, 28 -> 14 -> 7 -> one score")
 
 

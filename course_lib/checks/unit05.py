@@ -142,9 +142,19 @@ def _control_generator() -> nn.Module:
     return g
 
 
-def check_first_block_gap(fn: Callable, uniform_map: Callable) -> None:
-    """``fn(generator, class_a, class_b, size)``: max |front(map_a) - front(map_b)|."""
+def _uniform_map(class_index: int, size: int) -> torch.Tensor:
+    """The reference for part 4's ``uniform_map``: (1, 9, size, size), one class everywhere."""
+    return F.one_hot(torch.full((1, size, size), class_index), 9).permute(0, 3, 1, 2).float()
+
+
+def check_first_block_gap(fn: Callable, uniform_map: Callable | None = None) -> None:
+    """``fn(generator, class_a, class_b, size)``: max |front(map_a) - front(map_b)|.
+
+    The control's expected gap uses the course's uniform map unless ``uniform_map`` is given.
+    """
     from course_lib.models.pix2pixhd.generator import GlobalGenerator
+
+    uniform_map = uniform_map or _uniform_map
 
     torch.manual_seed(0)
     g = GlobalGenerator(9, ngf=8, n_downsample=2, n_blocks=1)

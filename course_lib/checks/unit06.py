@@ -12,9 +12,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.checks import expect, passed
+from course_lib.checks import expect, passed, same_outputs_as_reference
 from course_lib.losses.hinge import d_loss_hinge, g_loss_hinge
 from course_lib.losses.kl import kl_divergence
+from course_lib.models.spade.norm import SPADE
 
 
 def _one_hot(labels: torch.Tensor, classes: int) -> torch.Tensor:
@@ -98,14 +99,33 @@ def check_spade_layer(layer_class: Callable, channels: int = 8, label_nc: int = 
            "With gamma = beta = 0 the output should be exactly the normalised x "
            "(BatchNorm2d(channels, affine=False) in training mode); compute "
            "norm(x) * (1 + gamma) + beta.")
+    # Everything above can pass without the ReLU in `shared`: a fresh layer's outputs must
+    # equal the course's SPADE layer's with the same weights.
+    layer = layer_class(channels, label_nc, hidden)
+    reference = SPADE(channels, label_nc, hidden)
+    first = next((m for m in layer.shared.modules() if isinstance(m, nn.Conv2d)), None)
+    expect(first is not None, "`shared` should start with an nn.Conv2d (then a ReLU).")
+    diff = same_outputs_as_reference(
+        layer, reference, x, _one_hot(right, label_nc),
+        pairs=[(first, reference.shared[0]), (layer.gamma, reference.gamma),
+               (layer.beta, reference.beta)])
+    expect(diff is not None and diff < 1e-4,
+           "With your weights copied into the course's SPADE layer the outputs differ "
+           f"(largest difference {diff if diff is None else round(diff, 4)}). Is there a ReLU "
+           "after the shared convolution (self.shared = nn.Sequential(conv, nn.ReLU())), and "
+           "none after gamma and beta?")
     passed("SPADE layer: parameter-free norm, per-pixel gamma and beta from the map, nearest "
            "resize, (1 + gamma)")
 
 
-def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
-    """``d_loss(real_scores, fake_scores)`` and ``g_loss(fake_scores)``: SPADE's hinge losses."""
+def _hinge_scores() -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(6)
-    real, fake = torch.randn(4, 1, 5, 5, generator=gen), torch.randn(4, 1, 5, 5, generator=gen)
+    return torch.randn(4, 1, 5, 5, generator=gen), torch.randn(4, 1, 5, 5, generator=gen)
+
+
+def check_d_hinge_loss(d_loss: Callable) -> None:
+    """``d_loss(real_scores, fake_scores)``: mean(relu(1 - real)) + mean(relu(1 + fake))."""
+    real, fake = _hinge_scores()
     got = d_loss(real, fake)
     expect(isinstance(got, torch.Tensor) and got.numel() == 1,
            "d_loss should return a single number (a 0-dimensional tensor): take the mean.")
@@ -117,6 +137,12 @@ def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
     expect(torch.allclose(got.float(), want, atol=1e-5),
            f"d_loss = mean(relu(1 - real)) + mean(relu(1 + fake)) = {float(want):.4f} here, "
            f"yours gives {float(got):.4f}.")
+    passed("D's hinge loss: margins at +1 and -1")
+
+
+def check_g_hinge_loss(g_loss: Callable) -> None:
+    """``g_loss(fake_scores)``: -mean(fake), no margin."""
+    _, fake = _hinge_scores()
     g = g_loss(fake)
     want_g = g_loss_hinge(fake)
     margin = F.relu(1.0 - fake).mean()
@@ -125,7 +151,13 @@ def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
            "score even past 1 (relu(1 - fake) would stop there).")
     expect(torch.allclose(g.float(), want_g, atol=1e-5),
            f"g_loss = -mean(fake) = {float(want_g):.4f} here, yours gives {float(g):.4f}.")
-    passed("hinge losses: D with margins at +1 and -1, G without a margin")
+    passed("G's hinge loss: -mean(fake), without a margin")
+
+
+def check_hinge_losses(d_loss: Callable, g_loss: Callable) -> None:
+    """Both hinge losses (see :func:`check_d_hinge_loss` and :func:`check_g_hinge_loss`)."""
+    check_d_hinge_loss(d_loss)
+    check_g_hinge_loss(g_loss)
 
 
 def check_kl(kl: Callable) -> None:

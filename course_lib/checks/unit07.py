@@ -105,7 +105,8 @@ def _reference_mask(n_text: int, side: int, kind: str, padding) -> torch.Tensor:
     return text_image_mask(n_text, side, kind, padding)
 
 
-def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int) -> str:
+def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int,
+                         side: int = 0, kind: str = "full") -> str:
     q, k = (got != want).nonzero()[0].tolist()
     part = lambda i: "text" if i < n_text else "image"  # noqa: E731
     should = "may" if want[q, k] else "must not"
@@ -118,6 +119,9 @@ def _describe_mask_error(got: torch.Tensor, want: torch.Tensor, n_text: int) -> 
     elif q == k:
         text += (" Every position attends itself (even padding), otherwise its row is empty "
                  "and the softmax gives NaN.")
+    elif kind == "row" and part(k) == "image" and q - k == side:
+        text += (" The row pattern reaches back one whole row, to the token directly above: "
+                 "i - side <= j <= i (side + 1 image tokens).")
     return text
 
 
@@ -137,7 +141,7 @@ def check_attention_mask(fn: Callable) -> None:
                f"got {tuple(got.shape)}.")
         expect(got.dtype == torch.bool, where + "return a bool tensor (True: may attend).")
         if not torch.equal(got, want):
-            expect(False, where + _describe_mask_error(got, want, n_text))
+            expect(False, where + _describe_mask_error(got, want, n_text, side, kind))
     passed("the attention mask matches the reference (causal, text for all, row/column, padding)")
 
 
@@ -166,21 +170,26 @@ def _kept(x: torch.Tensor) -> list:
 
 def check_filter_logits(fn: Callable) -> None:
     """``filter_logits(logits, top_k=0, top_p=1.0)``: removed tokens get ``-inf``."""
-    probs = torch.tensor([0.5, 0.3, 0.15, 0.05])
-    logits = probs.log()
-    cases = [  # (top_k, top_p, kept)
-        (2, 1.0, [True, True, False, False]),
-        (0, 0.6, [True, True, False, False]),
-        (0, 0.85, [True, True, True, False]),
-        (0, 0.4, [True, False, False, False]),
-        (0, 1.0, [True, True, True, True]),
-        (10, 1.0, [True, True, True, True]),
-        (3, 0.82, [True, True, False, False]),
+    ordered = [0.5, 0.3, 0.15, 0.05]
+    shuffled = [0.15, 0.5, 0.05, 0.3]  # the same, unsorted: top-p must sort first
+    cases = [  # (probabilities, top_k, top_p, kept)
+        (ordered, 2, 1.0, [True, True, False, False]),
+        (ordered, 0, 0.6, [True, True, False, False]),
+        (ordered, 0, 0.85, [True, True, True, False]),
+        (ordered, 0, 0.4, [True, False, False, False]),
+        (ordered, 0, 1.0, [True, True, True, True]),
+        (ordered, 10, 1.0, [True, True, True, True]),
+        (ordered, 3, 0.82, [True, True, False, False]),
+        (shuffled, 0, 0.6, [False, True, False, True]),
+        (shuffled, 0, 0.85, [True, True, False, True]),
+        (shuffled, 2, 1.0, [False, True, False, True]),
     ]
-    for top_k, top_p, kept in cases:
+    for probs_list, top_k, top_p, kept in cases:
+        probs = torch.tensor(probs_list)
+        logits = probs.log()
         x = logits.clone()
         out = fn(x, top_k=top_k, top_p=top_p)
-        where = f"Probabilities {probs.tolist()}, top_k={top_k}, top_p={top_p}: "
+        where = f"Probabilities {probs_list}, top_k={top_k}, top_p={top_p}: "
         expect(isinstance(out, torch.Tensor) and out.shape == logits.shape,
                where + "return a tensor of the same shape as logits.")
         expect(torch.equal(x, logits), "filter_logits changed its input in place; work on a "
@@ -188,7 +197,12 @@ def check_filter_logits(fn: Callable) -> None:
         got = _kept(out)
         if got != kept:
             hint = ""
-            if top_p < 1.0 and sum(got) == sum(kept) - 1:
+            before = (probs.cumsum(0) - probs) < top_p  # top-p in the order given, unsorted
+            if probs_list != sorted(probs_list, reverse=True) and got == before.tolist():
+                hint = (" You kept tokens in the order they come, but top-p ranks them by "
+                        "probability: sort (torch.sort(..., descending=True)), take the "
+                        "cumulative sum there, and scatter the decision back.")
+            elif top_p < 1.0 and sum(got) == sum(kept) - 1:
                 hint = (" You dropped the token that crosses the threshold: keep tokens while "
                         "the probability mass BEFORE them is still below top_p, so at least "
                         "top_p of the mass survives.")

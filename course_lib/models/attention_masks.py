@@ -10,8 +10,9 @@ from the ones before it. Which earlier tokens a position may look at is a boolea
   sparse attention, laid out on the side x side grid of tokens, row by row):
 
   - ``"full"``: all earlier image tokens;
-  - ``"row"``: the ``side`` most recent image tokens (the current row so far plus the end of
-    the row above);
+  - ``"row"``: the ``side + 1`` most recent image tokens: the current row so far, the end of
+    the row above and the token directly above (DALL-E's row mask, Ramesh et al. 2021, its
+    attention-mask figure: the query reaches back exactly one row, ``k >= q - side``);
   - ``"column"``: earlier image tokens in the same column;
 
 - padding: text positions marked as padding are never looked at, except by themselves (a row
@@ -39,7 +40,7 @@ def text_image_mask(n_text: int, side: int, kind: str = "full",
     q = torch.arange(n_image)[:, None]
     k = torch.arange(n_image)[None, :]
     if kind == "row":
-        image = (k <= q) & (k > q - side)
+        image = (k <= q) & (k >= q - side)
     elif kind == "column":
         image = (k <= q) & (k % side == q % side)
     else:

@@ -20,6 +20,20 @@ MISTAKES = {
                   metrics=["accuracy"])
     return model''',
     },
+    "categorical_accuracy on index labels": {
+        "compile_model": '''def compile_model(model, learning_rate=0.01):
+    model.compile(loss="sparse_categorical_crossentropy",
+                  optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+                  metrics=["categorical_accuracy"])
+    return model''',
+    },
+    "from_logits=True on a softmax output": {
+        "compile_model": '''def compile_model(model, learning_rate=0.01):
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+                  metrics=["accuracy"])
+    return model''',
+    },
     "diagonal counted as confusion": {
         "most_confused_pairs": '''def most_confused_pairs(matrix, k=3):
     matrix = np.asarray(matrix)

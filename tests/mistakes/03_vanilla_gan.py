@@ -14,6 +14,12 @@ MISTAKES = {
 def g_loss_saturating(fake_logits):
     return -F.softplus(fake_logits).mean()''',
     },
+    "nn.BCELoss on torch.sigmoid (right at +-100 only by BCELoss's clamp)": {
+        "d_loss": '''def d_loss(real_logits, fake_logits):
+    bce = torch.nn.BCELoss()
+    return (bce(torch.sigmoid(real_logits), torch.ones_like(real_logits))
+            + bce(torch.sigmoid(fake_logits), torch.zeros_like(fake_logits)))''',
+    },
     "fakes not detached in the D step": {
         "d_step": '''def d_step(generator, discriminator, d_optimizer, real, z, loss_fn):
     fake = generator(z)

@@ -30,6 +30,45 @@ def build_discriminator(d_channels=64):
         nn.Linear(2 * d_channels * 7 * 7, 1),
     )''',
     },
+    "generator without the ReLU after its first batch norm": {
+        "networks": '''def build_generator(latent_dim=100, g_channels=128):
+    return nn.Sequential(
+        nn.Unflatten(1, (latent_dim, 1, 1)),
+        nn.ConvTranspose2d(latent_dim, g_channels, 7, bias=False),
+        nn.BatchNorm2d(g_channels),
+        generator_block(g_channels, g_channels // 2),
+        nn.ConvTranspose2d(g_channels // 2, 1, 4, 2, 1),
+        nn.Tanh(),
+    )
+
+def build_discriminator(d_channels=64):
+    return nn.Sequential(
+        discriminator_block(1, d_channels, batch_norm=False),
+        discriminator_block(d_channels, 2 * d_channels),
+        nn.Flatten(),
+        nn.Linear(2 * d_channels * 7 * 7, 1),
+    )''',
+    },
+    "generator with ReLU before batch norm in its first layer": {
+        "networks": '''def build_generator(latent_dim=100, g_channels=128):
+    return nn.Sequential(
+        nn.Unflatten(1, (latent_dim, 1, 1)),
+        nn.ConvTranspose2d(latent_dim, g_channels, 7, bias=False),
+        nn.ReLU(),
+        nn.BatchNorm2d(g_channels),
+        generator_block(g_channels, g_channels // 2),
+        nn.ConvTranspose2d(g_channels // 2, 1, 4, 2, 1),
+        nn.Tanh(),
+    )
+
+def build_discriminator(d_channels=64):
+    return nn.Sequential(
+        discriminator_block(1, d_channels, batch_norm=False),
+        discriminator_block(d_channels, 2 * d_channels),
+        nn.Flatten(),
+        nn.Linear(2 * d_channels * 7 * 7, 1),
+    )''',
+    },
     "std 0.2 instead of 0.02": {
         "dcgan_init": '''def dcgan_init(module):
     for m in module.modules():

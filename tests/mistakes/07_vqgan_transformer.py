@@ -20,6 +20,36 @@ MISTAKES = {
         out = out.masked_fill(remove.scatter(-1, order, remove), -math.inf)
     return out''',
     },
+    "row mask stops one token short of the token directly above": {
+        "attention_mask": '''def attention_mask(n_text, side, kind="full", text_padding=None):
+    n_image = side * side
+    length = n_text + n_image
+    mask = torch.ones(length, length, dtype=torch.bool).tril()
+    i = torch.arange(n_image)[:, None]
+    j = torch.arange(n_image)[None, :]
+    if kind == "row":
+        image = (j <= i) & (j > i - side)
+    elif kind == "column":
+        image = (j <= i) & (j % side == i % side)
+    else:
+        image = j <= i
+    mask[n_text:, n_text:] = image
+    if text_padding is not None:
+        mask[:, :n_text] &= ~torch.as_tensor(text_padding, dtype=torch.bool)[None, :]
+        mask[torch.arange(length), torch.arange(length)] = True
+    return mask''',
+    },
+    "nucleus over the tokens in their given order (never sorted)": {
+        "filter_logits": '''def filter_logits(logits, top_k=0, top_p=1.0):
+    out = logits.clone()
+    if top_k and top_k < out.shape[-1]:
+        kth = out.topk(top_k, dim=-1).values[..., -1:]
+        out = out.masked_fill(out < kth, -math.inf)
+    if top_p < 1.0:
+        probs = out.softmax(dim=-1)
+        out = out.masked_fill(probs.cumsum(dim=-1) - probs >= top_p, -math.inf)
+    return out''',
+    },
     "CLIP loss in one direction only (pictures -> captions)": {
         "clip_loss": '''def clip_loss(image_emb, text_emb, logit_scale):
     logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T

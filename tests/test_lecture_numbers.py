@@ -1,0 +1,95 @@
+"""Every parameter count quoted in a lecture's prose is recomputed from course_lib's models."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch.nn as nn
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def lecture_prose(name: str) -> str:
+    """The markdown of ``notebooks/<name>.ipynb``, cells joined."""
+    cells = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def n_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def dense(hidden=None) -> int:
+    from course_lib.models.dense_keras import build_dense_classifier
+
+    return (build_dense_classifier() if hidden is None else
+            build_dense_classifier(hidden=hidden)).count_params()
+
+
+def keras_cnn(part: str) -> int:
+    from course_lib.models.cnn_keras import build_cnn_classifier
+
+    model = build_cnn_classifier()
+    if part == "all":
+        return model.count_params()
+    return sum(layer.count_params() for layer in model.layers
+               if type(layer).__name__ == "Conv2D")
+
+
+def first_dense_layer() -> int:
+    from course_lib.models.dense_keras import build_dense_classifier
+
+    return next(layer.count_params() for layer in build_dense_classifier().layers
+                if type(layer).__name__ == "Dense")
+
+
+def dcgan(part: str) -> int:
+    from course_lib.models.dcgan import DCGANConfig, build_dcgan
+
+    generator, discriminator = build_dcgan(DCGANConfig())
+    return n_params(generator if part == "G" else discriminator)
+
+
+def spade(part: str) -> int:
+    from course_lib.models.spade.config import SPADEConfig
+    from course_lib.models.spade.params import encoder_params, generator_params
+
+    return (generator_params if part == "G" else encoder_params)(SPADEConfig())
+
+
+QUOTES = [
+    ("01_dense_fashion_mnist", "286,810", dense),
+    ("01_dense_fashion_mnist", "266,610", lambda: dense((300, 100))),
+    ("02_cnn_fashion_mnist", "235,500", first_dense_layer),
+    ("02_cnn_fashion_mnist", "92,448", lambda: keras_cnn("conv")),
+    ("02_cnn_fashion_mnist", "391,082", lambda: keras_cnn("all")),
+    ("04_lsgan_dcgan", "759,681", lambda: dcgan("G")),
+    ("04_lsgan_dcgan", "138,689", lambda: dcgan("D")),
+    ("06_spade", "111,942,595", lambda: spade("G")),
+    ("06_spade", "10,463,424", lambda: spade("E")),
+]
+
+
+@pytest.mark.parametrize(("lecture", "quoted", "count"), QUOTES,
+                         ids=[f"{lecture[:2]}-{quoted}" for lecture, quoted, _ in QUOTES])
+def test_quoted_parameter_count(lecture, quoted, count):
+    assert quoted in lecture_prose(lecture), f"lecture {lecture} no longer quotes {quoted}"
+    assert f"{count():,}" == quoted
+
+
+def test_dcgan_discriminator_formula():
+    """Lecture 04's hand formula for D, term by term (the first term is 64·16, not 16)."""
+    assert 64 * 16 + 64 + 64 * 128 * 16 + 2 * 128 + 6_272 + 1 == dcgan("D")
+    assert "D 64·16 + 64 + 64·128·16 + 2·128 + 6,272 + 1 = 138,689" in " ".join(
+        lecture_prose("04_lsgan_dcgan").split())
+
+
+def test_transformer_orders_of_magnitude():
+    """Lecture 07: ruDALL-E (1.3e9) and DALL-E (12e9) are 3-4 orders above the shipped model."""
+    import math
+
+    from course_lib.models.text_to_image import load_transformer
+
+    ours = n_params(load_transformer()[0])
+    assert 3 <= math.log10(1.3e9 / ours) < math.log10(12e9 / ours) < 4.5
+    assert "three to four orders of magnitude" in lecture_prose("07_vqgan_transformer")
