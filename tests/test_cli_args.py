@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from course_lib.cli import build_parser
-from course_lib.cli_args import image_size, positive_float, positive_int, share
+from course_lib.cli.args import image_size, positive_float, positive_int, share
 
 
 def subcommands(parser: argparse.ArgumentParser, name: str = "course"):

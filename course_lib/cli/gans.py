@@ -1,0 +1,239 @@
+"""``course train gan|lsgan|pix2pixhd|spade`` and ``course sample``: the adversarial models."""
+
+from __future__ import annotations
+
+import argparse
+
+from course_lib.cli.args import non_negative_int, positive_float, positive_int
+from course_lib.cli.common import _run_export, add_export_flags, command_line, train_models
+
+
+def _train_gan(args: argparse.Namespace) -> int:
+    from course_lib.config import by_profile
+    from course_lib.training import distributed
+    from course_lib.training.gan_run import train_fashion_gan
+    from course_lib.training.gan_trainer import TrainConfig
+
+    config = TrainConfig(
+        steps=args.steps or by_profile(full=TrainConfig.steps, fast=200),
+        batch_size=args.batch_size, lr_g=args.lr, lr_d=args.lr, precision=args.precision,
+        channels_last=args.channels_last, compile=args.compile, seed=args.seed,
+        sample_every=args.sample_every, checkpoint_every=args.checkpoint_every,
+        log_every=min(50, args.steps or 50), num_workers=args.num_workers, device=args.device)
+    out = args.out or f"runs/{args.model}"
+    trainer = train_fashion_gan(args.arch, args.loss, out, config, limit=args.limit,
+                                resume=not args.no_resume)
+    if trainer.dist.is_main:
+        last = trainer.history.iloc[-1].to_dict() if len(trainer.history) else {}
+        print(f"{args.model} ({args.arch}, {args.loss} loss, {trainer.precision}): "
+              f"{trainer.step} steps; last row {last}; checkpoints in {out}/checkpoints")
+    distributed.cleanup()
+    return 1 if trainer.stopped else 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from course_lib.training.gan_run import sample_grid
+
+    path = sample_grid(args.checkpoint, args.out, n=args.n, seed=args.seed)
+    print(f"wrote {args.n} samples to {path}")
+    return 0
+
+
+def add_gan_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train gan|lsgan`` (units 03-04) and ``course sample``."""
+    # Each loss with its paper's Adam rate: 2e-4 (DCGAN), 1e-3 (the official LSGAN code).
+    for name, arch, loss, lr, about in (
+            ("gan", "mlp", "nonsaturating", 2e-4,
+             "unit 03: the MLP GAN of Goodfellow et al. 2014"),
+            ("lsgan", "dcgan", "lsgan", 1e-3, "unit 04: a DCGAN trained with LSGAN's losses")):
+        parser = train_models(commands).add_parser(
+            name, help=about, description=f"Train {about} on Fashion-MNIST. Runs under "
+            "torchrun for several GPUs; running it again with the same --out resumes.",
+            epilog=f"Example: course train {name} --steps 5000 --out runs/{name}")
+        parser.add_argument("--arch", choices=["mlp", "dcgan"], default=arch,
+                            help=f"network architecture (default {arch})")
+        parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
+                            default=loss, help=f"adversarial loss (default {loss})")
+        parser.add_argument("--steps", type=positive_int, default=None,
+                            help="training steps (default 10000; 200 with COURSE_PROFILE=fast)")
+        parser.add_argument("--batch-size", type=positive_int, default=64, help="per process")
+        parser.add_argument("--lr", type=positive_float, default=lr,
+                            help=f"Adam learning rate, G and D (default {lr:g})")
+        parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
+                            default="auto", help="auto: bf16/fp16 on CUDA, fp32 elsewhere")
+        parser.add_argument("--channels-last", action="store_true")
+        parser.add_argument("--compile", action="store_true", help="torch.compile the networks")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--limit", type=positive_int, default=None,
+                            help="use the first N images (default: all)")
+        parser.add_argument("--sample-every", type=positive_int, default=500)
+        parser.add_argument("--checkpoint-every", type=positive_int, default=1000)
+        parser.add_argument("--num-workers", type=non_negative_int, default=0)
+        parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
+        parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
+        parser.add_argument("--no-resume", action="store_true",
+                            help="start over even if --out holds a checkpoint")
+        parser.set_defaults(handler=_train_gan)
+    sample = commands.add_parser(
+        "sample", help="draw images from a trained generator into a PNG grid",
+        description="Load a generator from a run folder (or its weights file) and save samples.",
+        epilog="Examples: course sample runs/lsgan --n 64 --out lsgan.png; "
+               "course sample lsgan_dcgan --out shipped.png")
+    sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
+                        "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan (unit 04)")
+    sample.add_argument("--n", type=positive_int, default=64, help="images in the grid")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", default="samples.png")
+    sample.set_defaults(handler=_sample)
+
+
+def _train_pix2pixhd(args: argparse.Namespace) -> int:
+    import datetime
+    from dataclasses import replace
+
+    import torch
+
+    from course_lib.config import by_profile
+    from course_lib.models.pix2pixhd import Pix2PixHDConfig
+    from course_lib.training.pix2pixhd_run import (
+        PROTOCOL,
+        RECIPE,
+        export_generator,
+        train_pix2pixhd,
+    )
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    full = PROTOCOL if args.shared_protocol else RECIPE
+    decay = args.lr_decay_from if args.lr_decay_from is not None else full.lr_decay_from
+    protocol = replace(full, steps=args.steps or by_profile(full=full.steps, fast=20),
+                       n_train=args.n_train or by_profile(full=full.n_train, fast=64),
+                       n_test=by_profile(full=full.n_test, fast=64),
+                       n_eval=by_profile(full=full.n_eval, fast=32),
+                       eval_every=args.eval_every or by_profile(full=full.eval_every, fast=10),
+                       lr_decay_from=by_profile(full=decay, fast=args.lr_decay_from))
+    config = Pix2PixHDConfig.course()
+    export = _run_export(args, "pix2pixhd_landscapes64")
+    _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
+    print(metrics.to_string(index=False))
+    print(f"pix2pixHD seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
+          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
+          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    if export:
+        command = command_line()
+        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
+                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
+                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
+                "history": metrics.round(4).to_dict("records")}
+        path = export_generator(_generator(args.out), config, meta, export)
+        print(f"exported the generator to {path}")
+    return 0
+
+
+def _generator(run: str):
+    from course_lib.training.pix2pixhd_run import load_pix2pixhd
+
+    return load_pix2pixhd(run)
+
+
+def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
+    """``course train pix2pixhd``: unit 05's label-map-to-photo GAN on Landscapes."""
+    parser = train_models(commands).add_parser(
+        "pix2pixhd", help="pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
+        description="Train the course-sized pix2pixHD (global generator + feature encoder, "
+        "three PatchGAN discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on "
+        "the first 4000 training scenes: 8000 steps, the learning rate decaying linearly to 0 "
+        "over the last 4000 (the shipped model; --shared-protocol: the 2000 constant-rate "
+        "steps that units 05-06 compare at). Every 500 (250) steps the segmenter's mIoU on "
+        "generated images for 200 test maps is recorded (metrics.csv); at the end mIoU and "
+        "landscape FID on the first 500 test maps (result.json). Running it again with the "
+        "same --out resumes.",
+        epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps (default 8000, or 2000 with --shared-protocol; "
+                        "20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--shared-protocol", action="store_true",
+                        help="train under the protocol shared with SPADE (2000 steps, "
+                        "constant learning rate, mIoU every 250 steps)")
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
+    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
+                        help="from this step the learning rates fall linearly to 0 at the "
+                        "last step, as in the paper (default 4000; none with "
+                        "--shared-protocol or COURSE_PROFILE=fast)")
+    parser.add_argument("--eval-every", type=positive_int, default=None,
+                        help="steps between mIoU measurements (default 500; 250 with "
+                        "--shared-protocol)")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+    parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G as fp16 safetensors + sidecar (default: no export; "
+                        "no value: OUT/pix2pixhd_landscapes64.safetensors)")
+    add_export_flags(parser, "pix2pixhd_landscapes64", None)
+    parser.set_defaults(handler=_train_pix2pixhd)
+
+
+def _train_spade(args: argparse.Namespace) -> int:
+    import datetime
+    from dataclasses import replace
+
+    import torch
+
+    from course_lib.config import by_profile
+    from course_lib.training.pix2pixhd_run import PROTOCOL
+    from course_lib.training.spade_run import export_spade, load_spade, train_spade
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    protocol = replace(PROTOCOL, steps=args.steps or by_profile(full=PROTOCOL.steps, fast=20),
+                       n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
+                       n_test=by_profile(full=PROTOCOL.n_test, fast=64),
+                       n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
+                       eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    export = _run_export(args, "spade_landscapes64")
+    _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
+                                     ttur=not args.no_ttur)
+    print(metrics.to_string(index=False))
+    print(f"SPADE seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
+          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
+          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    if export:
+        command = command_line()
+        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
+                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
+                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
+                "optimiser": {k: result[k] for k in ("lr_g", "lr_d", "betas")},
+                "history": metrics.round(4).to_dict("records")}
+        path = export_spade(load_spade(args.out), meta, export)
+        print(f"exported generator + style encoder to {path}")
+    return 0
+
+
+def add_train_spade(commands: argparse._SubParsersAction) -> None:
+    """``course train spade``: unit 06's SPADE generator and style encoder on Landscapes."""
+    parser = train_models(commands).add_parser(
+        "spade", help="SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)",
+        description="Train the course-sized SPADE generator with its VAE style encoder "
+        "(hinge loss, feature matching, KL; unit 05's multi-scale discriminator with spectral "
+        "norm; TTUR: G 1e-4, D 4e-4, Adam betas (0, 0.999)) under the protocol shared with "
+        "unit 05: 64 px, batch 4, 2000 steps on the first 4000 training scenes, mIoU every 250 "
+        "steps (metrics.csv), final mIoU and landscape FID on 500 test maps (result.json). "
+        "Running it again with the same --out resumes.",
+        epilog="Example: course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
+    parser.add_argument("--no-ttur", action="store_true",
+                        help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+    parser.add_argument("--out", default="runs/spade", help="run folder")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help="also write G + E as fp16 safetensors + sidecar (default: no "
+                        "export; no value: OUT/spade_landscapes64.safetensors)")
+    add_export_flags(parser, "spade_landscapes64", None)
+    parser.set_defaults(handler=_train_spade)
