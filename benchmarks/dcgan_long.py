@@ -62,7 +62,7 @@ def epoch_run_folder(run: Path, epoch: int, to: Path) -> Path:
     import torch
     from safetensors.torch import load_file, save_file
 
-    from course_lib.training.checkpoint import latest, read_meta
+    from course_lib.models.weights_file import latest, read_meta
 
     source = run / "checkpoints"
     pointer = latest(source)

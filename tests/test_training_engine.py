@@ -15,7 +15,8 @@ import torch
 from safetensors.torch import load_file
 from torch.utils.data import TensorDataset
 
-from course_lib.training.checkpoint import atomic_write, latest, load_checkpoint
+from course_lib.models.weights_file import atomic_write, latest
+from course_lib.training.checkpoint import load_checkpoint
 from course_lib.training.gan_task import build_gan_task
 from course_lib.training.gan_trainer import GANTrainer, NonFiniteLoss, TrainConfig
 from course_lib.training.precision import autocast, make_scaler, resolve_precision

@@ -10,8 +10,13 @@ import torch
 
 from course_lib.data import download
 from course_lib.errors import CourseError
-from course_lib.models.weights_file import CHECKPOINT_DIR, load_weights, save_weights
-from course_lib.training.checkpoint import read_tensors, verify_weights
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,
+    load_weights,
+    read_tensors,
+    save_weights,
+    verify_weights,
+)
 from course_lib.training.gan_task import generator_from_checkpoint
 
 SHIPPED = sorted(CHECKPOINT_DIR.glob("*.safetensors"))
@@ -58,11 +63,11 @@ def test_a_truncated_file_is_a_clear_error(tmp_path):
 
 
 def test_a_damaged_shipped_file_says_how_to_restore_it(tmp_path, monkeypatch):
-    from course_lib.training import checkpoint
+    from course_lib.models import weights_file
 
     path = copy_shipped("mlp_gan", tmp_path)
     flip_bytes(path)
-    monkeypatch.setattr(checkpoint, "PACKAGE_CHECKPOINTS", tmp_path)
+    monkeypatch.setattr(weights_file, "CHECKPOINT_DIR", tmp_path)
     with pytest.raises(CourseError, match="git checkout course_lib/checkpoints"):
         verify_weights(path)
 

@@ -24,11 +24,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from course_lib.models.weights_file import CHECKPOINT_DIR
+
 #: Pixel mean and standard deviation of the Fashion-MNIST training images (scaled to [0, 1]).
 FASHION_MEAN = 0.2860
 FASHION_STD = 0.3530
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINT = CHECKPOINT_DIR / "fashion_cnn.safetensors"
 
 
@@ -96,8 +97,7 @@ def save_fashion_cnn(model: FashionCNN, path: str | Path, metadata: dict,
     """
     from safetensors.torch import save_file
 
-    from course_lib.models.weights_file import guard_write
-    from course_lib.training.checkpoint import write_sidecar
+    from course_lib.models.weights_file import guard_write, write_sidecar
 
     path = Path(path)
     guard_write(path)
@@ -126,7 +126,7 @@ def load_fashion_cnn(path: str | Path | None = None, device: str | torch.device 
 
     Loading uses safetensors, which stores plain tensors and never runs code from the file.
     """
-    from course_lib.training.checkpoint import read_tensors
+    from course_lib.models.weights_file import read_tensors
 
     path = Path(path) if path is not None else CHECKPOINT
     if not path.is_file():

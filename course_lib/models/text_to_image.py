@@ -28,8 +28,8 @@ import torch
 
 from course_lib.models.text_tokenizer import CaptionTokenizer
 from course_lib.models.transformer import TextImageTransformer, TransformerConfig
+from course_lib.models.weights_file import CHECKPOINT_DIR
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINT_NAME = "landscapes_transformer"
 
 
@@ -44,8 +44,7 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
     """Write fp16 weights, the tokenizer JSON and a sidecar (config + ``meta``), atomically."""
     from safetensors.torch import save_file
 
-    from course_lib.models.weights_file import guard_write
-    from course_lib.training.checkpoint import write_sidecar
+    from course_lib.models.weights_file import guard_write, write_sidecar
 
     weights, tok_path, sidecar = _paths(path)
     guard_write(weights)
@@ -64,7 +63,7 @@ def save_transformer(model: TextImageTransformer, tokenizer: CaptionTokenizer,
 def load_transformer(path: str | Path | None = None, device: str | torch.device = "cpu"
                      ) -> tuple[TextImageTransformer, CaptionTokenizer]:
     """The transformer (eval mode, float32) and its tokenizer; default: the shipped ones."""
-    from course_lib.training.checkpoint import read_tensors
+    from course_lib.models.weights_file import read_tensors
 
     weights, tok_path, sidecar = _paths(path)
     if not weights.exists():

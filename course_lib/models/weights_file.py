@@ -1,11 +1,16 @@
-"""The shipped-model file format: fp16 safetensors weights beside a JSON sidecar.
+"""Every weights file the course reads or writes: shipped models and run checkpoints alike.
+
+The shipped-model file format is fp16 safetensors weights beside a JSON sidecar.
 
 Every model the course ships (segmenter, VQ-GAN, CLIP, super-resolution, pix2pixHD, SPADE)
 is stored the same way: ``<name>.safetensors`` holds the weights, halved to fp16 because the
 checkpoints live in the repository and fp16 is harmless for inference, and ``<name>.json``
 holds the config that rebuilds the network plus how it was made (command, seed, date,
 measured quality). Both files are written atomically, so an interrupted export never leaves
-a half-written checkpoint where a loader would find it.
+a half-written checkpoint where a loader would find it, and every read checks the
+``sha256`` the sidecar records. The readers of run folders (``latest``,
+``latest_network_weights``) live here too, so models load from a run without importing
+``training``.
 """
 
 from __future__ import annotations
@@ -13,17 +18,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from course_lib.errors import CourseError
-from course_lib.training.checkpoint import atomic_write, read_tensors, write_sidecar
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+POINTER = "latest.json"  # names the newest checkpoint of a run folder (training/checkpoint)
 _PACKAGE_WRITES: set[Path] = set()  # package files that --export-to-package allowed
 
 
@@ -112,3 +117,101 @@ def load_weights(path: Path, what: str, train_command: str
                                 f"`{train_command}`")
     state = {k: v.float() if v.is_floating_point() else v for k, v in read_tensors(path).items()}
     return state, read_sidecar(path)
+
+
+def _weights_fix(path: Path) -> str:
+    """How to get a good copy of the weights file ``path`` back."""
+    if Path(path).resolve().parent == CHECKPOINT_DIR.resolve():
+        return "restore the shipped files with `git checkout course_lib/checkpoints`"
+    return "delete it and train again (or copy a good file there)"
+
+
+def verify_weights(path: str | Path) -> None:
+    """Check ``path`` against the ``sha256`` its JSON sidecar records (when it records one).
+
+    The digest is cached by path, size and modification time, so a file is read once.
+    """
+    from course_lib.data.download import cached_sha256
+    from course_lib.errors import CourseError
+
+    path = Path(path)
+    sidecar = path.with_suffix(".json")
+    if not sidecar.is_file():
+        return
+    expected = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
+    if expected and cached_sha256(path) != expected:
+        raise CourseError(f"{path} is corrupt or altered: its SHA-256 is {cached_sha256(path)}, "
+                          f"its sidecar {sidecar.name} records {expected}; {_weights_fix(path)}")
+
+
+def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
+    """``safetensors.torch.load_file`` after ``verify_weights``; a truncated or corrupt file
+    is a ``CourseError`` naming it and the fix, not a SafetensorError."""
+    from safetensors import SafetensorError
+
+    from course_lib.errors import CourseError
+
+    verify_weights(path)
+    try:
+        return load_file(str(path))
+    except SafetensorError as err:
+        raise CourseError(f"{path} is not a readable safetensors file ({err}: truncated or "
+                          f"corrupt); {_weights_fix(Path(path))}") from None
+
+
+def write_sidecar(weights: Path, info: dict[str, Any], path: Path | None = None) -> Path:
+    """Write ``info`` plus the ``sha256`` of ``weights`` as JSON (default ``<weights>.json``)."""
+    from course_lib.data.download import sha256sum
+
+    path = Path(path) if path is not None else Path(weights).with_suffix(".json")
+    text = json.dumps({**info, "sha256": sha256sum(weights)}, indent=2, ensure_ascii=False)
+    atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    return path
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp_path)`` and then move the result onto ``path`` in one atomic step."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def latest(folder: Path) -> dict[str, Any] | None:
+    """The pointer to the newest checkpoint in ``folder`` (step and file names), or None."""
+    path = Path(folder) / POINTER
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def read_meta(weights_path: Path) -> dict[str, Any]:
+    """The ``meta`` dict stored in a safetensors header by ``save_checkpoint``."""
+    from safetensors import SafetensorError, safe_open
+
+    from course_lib.errors import CourseError
+
+    try:
+        with safe_open(str(weights_path), framework="pt") as f:
+            header = f.metadata() or {}
+    except SafetensorError as err:
+        raise CourseError(f"{weights_path} is not a readable safetensors file ({err}: truncated "
+                          f"or corrupt); {_weights_fix(Path(weights_path))}") from None
+    return json.loads(header.get("meta", "{}"))
+
+
+def latest_network_weights(run: Path, network: str
+                           ) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+    """(weights of one ``network``, meta) from the newest checkpoint of a run folder, or None.
+
+    ``run`` may be the run folder or its ``checkpoints`` folder; None when neither holds one.
+    """
+    for folder in (Path(run), Path(run) / "checkpoints"):
+        if folder.is_dir() and latest(folder):
+            weights = folder / latest(folder)["weights"]
+            prefix = f"{network}."
+            state = {k[len(prefix):]: v for k, v in read_tensors(weights).items()
+                     if k.startswith(prefix)}
+            return state, read_meta(weights)
+    return None

@@ -13,86 +13,23 @@ A checkpoint is two files plus a pointer, in one folder:
 
 Every file is written to a temporary name first and then renamed with ``os.replace``, which
 is atomic: a reader sees the old file or the new one, never half of one. ``latest.json`` is
-replaced last, so a crash while saving leaves the previous checkpoint as the latest.
+replaced last, so a crash while saving leaves the previous checkpoint as the latest. Reading a
+run folder (``latest``, ``read_tensors``) is ``course_lib.models.weights_file``'s job.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
 
-POINTER = "latest.json"
-PACKAGE_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
-
-
-def _weights_fix(path: Path) -> str:
-    """How to get a good copy of the weights file ``path`` back."""
-    if Path(path).resolve().parent == PACKAGE_CHECKPOINTS.resolve():
-        return "restore the shipped files with `git checkout course_lib/checkpoints`"
-    return "delete it and train again (or copy a good file there)"
-
-
-def verify_weights(path: str | Path) -> None:
-    """Check ``path`` against the ``sha256`` its JSON sidecar records (when it records one).
-
-    The digest is cached by path, size and modification time, so a file is read once.
-    """
-    from course_lib.data.download import cached_sha256
-    from course_lib.errors import CourseError
-
-    path = Path(path)
-    sidecar = path.with_suffix(".json")
-    if not sidecar.is_file():
-        return
-    expected = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
-    if expected and cached_sha256(path) != expected:
-        raise CourseError(f"{path} is corrupt or altered: its SHA-256 is {cached_sha256(path)}, "
-                          f"its sidecar {sidecar.name} records {expected}; {_weights_fix(path)}")
-
-
-def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
-    """``safetensors.torch.load_file`` after ``verify_weights``; a truncated or corrupt file
-    is a ``CourseError`` naming it and the fix, not a SafetensorError."""
-    from safetensors import SafetensorError
-
-    from course_lib.errors import CourseError
-
-    verify_weights(path)
-    try:
-        return load_file(str(path))
-    except SafetensorError as err:
-        raise CourseError(f"{path} is not a readable safetensors file ({err}: truncated or "
-                          f"corrupt); {_weights_fix(Path(path))}") from None
-
-
-def write_sidecar(weights: Path, info: dict[str, Any], path: Path | None = None) -> Path:
-    """Write ``info`` plus the ``sha256`` of ``weights`` as JSON (default ``<weights>.json``)."""
-    from course_lib.data.download import sha256sum
-
-    path = Path(path) if path is not None else Path(weights).with_suffix(".json")
-    text = json.dumps({**info, "sha256": sha256sum(weights)}, indent=2, ensure_ascii=False)
-    atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
-    return path
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` and then move the result onto ``path`` in one atomic step."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+from course_lib.models.weights_file import POINTER, atomic_write, latest, read_meta, read_tensors
 
 
 def network_weights(networks: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
@@ -134,12 +71,6 @@ def save_checkpoint(folder: Path, step: int, networks: dict[str, nn.Module],
     return folder / pointer["weights"]
 
 
-def latest(folder: Path) -> dict[str, Any] | None:
-    """The pointer to the newest checkpoint in ``folder`` (step and file names), or None."""
-    path = Path(folder) / POINTER
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def load_checkpoint(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any], dict]:
     """The newest checkpoint's weights, training state and meta data."""
     pointer = latest(folder)
@@ -148,21 +79,6 @@ def load_checkpoint(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
     weights_path = Path(folder) / pointer["weights"]
     state = torch.load(Path(folder) / pointer["state"], weights_only=True)
     return read_tensors(weights_path), state, read_meta(weights_path)
-
-
-def read_meta(weights_path: Path) -> dict[str, Any]:
-    """The ``meta`` dict stored in a safetensors header by ``save_checkpoint``."""
-    from safetensors import SafetensorError, safe_open
-
-    from course_lib.errors import CourseError
-
-    try:
-        with safe_open(str(weights_path), framework="pt") as f:
-            header = f.metadata() or {}
-    except SafetensorError as err:
-        raise CourseError(f"{weights_path} is not a readable safetensors file ({err}: truncated "
-                          f"or corrupt); {_weights_fix(Path(weights_path))}") from None
-    return json.loads(header.get("meta", "{}"))
 
 
 def rng_state() -> dict[str, Any]:
@@ -191,17 +107,3 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def latest_network_weights(run: Path, network: str
-                           ) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
-    """(weights of one ``network``, meta) from the newest checkpoint of a run folder, or None.
-
-    ``run`` may be the run folder or its ``checkpoints`` folder; None when neither holds one.
-    """
-    for folder in (Path(run), Path(run) / "checkpoints"):
-        if folder.is_dir() and latest(folder):
-            weights = folder / latest(folder)["weights"]
-            prefix = f"{network}."
-            state = {k[len(prefix):]: v for k, v in read_tensors(weights).items()
-                     if k.startswith(prefix)}
-            return state, read_meta(weights)
-    return None

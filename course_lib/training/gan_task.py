@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from course_lib.losses.gan import GANLoss, gan_loss
+from course_lib.models.weights_file import CHECKPOINT_DIR
 
 
 def _images(batch: Any) -> torch.Tensor:
@@ -98,7 +99,7 @@ def build_gan_task(arch: str = "dcgan", loss: str = "nonsaturating", **config: A
 
 def generator_from_checkpoint(path: str | Path) -> nn.Module:
     """The trained generator (eval mode) from a run folder, checkpoints folder or weights file."""
-    from course_lib.training.checkpoint import latest, read_meta, read_tensors
+    from course_lib.models.weights_file import latest, read_meta, read_tensors
 
     path = Path(path)
     for folder in (path, path / "checkpoints"):
@@ -115,7 +116,6 @@ def generator_from_checkpoint(path: str | Path) -> nn.Module:
     return generator.eval()
 
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 SHIPPED_GENERATORS: dict[str, str] = {
     "mlp_gan": "unit 03: the MLP GAN (Goodfellow et al. 2014), non-saturating loss",
     "lsgan_dcgan": "unit 04: the DCGAN trained with LSGAN's least-squares losses",
@@ -179,8 +179,7 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
     """
     from safetensors.torch import save_file
 
-    from course_lib.models.weights_file import guard_write
-    from course_lib.training.checkpoint import atomic_write, read_meta, write_sidecar
+    from course_lib.models.weights_file import atomic_write, guard_write, read_meta, write_sidecar
 
     guard_write(out)
     generator = generator_from_checkpoint(run)

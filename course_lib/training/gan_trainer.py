@@ -36,9 +36,9 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from course_lib.config import pick_device
+from course_lib.models.weights_file import latest
 from course_lib.training import distributed
 from course_lib.training.checkpoint import (
-    latest,
     load_checkpoint,
     load_network_weights,
     rng_state,

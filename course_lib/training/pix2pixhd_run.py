@@ -143,7 +143,7 @@ def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
 
     Also accepts a run folder of ``course train pix2pixhd`` (its latest checkpoint).
     """
-    from course_lib.training.checkpoint import latest_network_weights
+    from course_lib.models.weights_file import latest_network_weights
 
     path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     found = latest_network_weights(path, "generator")

@@ -157,7 +157,7 @@ def load_spade(path: str | Path | None = None) -> StyledSPADE:
 
     Also accepts a run folder of ``course train spade`` (its latest checkpoint).
     """
-    from course_lib.training.checkpoint import latest_network_weights
+    from course_lib.models.weights_file import latest_network_weights
 
     path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     found = latest_network_weights(path, "generator")
