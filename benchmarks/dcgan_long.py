@@ -37,7 +37,7 @@ def score(generator, n: int = SCORE_SAMPLES) -> dict[str, float]:
 
     from course_lib.data.fashion_mnist import load_fashion_mnist
     from course_lib.metrics import fashion_fid
-    from course_lib.training.gan_task import score_generator
+    from course_lib.metrics.generator_scores import score_generator
 
     (x_train, _), _ = load_fashion_mnist()
     z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(99))

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import torch
 
-from course_lib.models.weights_file import export_path
-from course_lib.training.gan_task import (
+from course_lib.metrics.generator_scores import score_generator
+from course_lib.models.fashion_gan import (
     SHIPPED_GENERATORS,
     export_generator,
     generator_from_checkpoint,
-    score_generator,
 )
+from course_lib.models.weights_file import export_path
 
 SAMPLE_SEED = 1234
 

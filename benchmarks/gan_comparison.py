@@ -76,7 +76,8 @@ def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: in
 
 def score(out: Path, loss: str, seed: int, n: int, lr: float = DEFAULT_LR) -> dict:
     """FID (n samples vs the first n test images) and class coverage of one trained generator."""
-    from course_lib.training.gan_task import generator_from_checkpoint, score_generator
+    from course_lib.metrics.generator_scores import score_generator
+    from course_lib.models.fashion_gan import generator_from_checkpoint
 
     folder = run_dir(out, loss, seed, lr)
     scores = score_generator(generator_from_checkpoint(folder), n)

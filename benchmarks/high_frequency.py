@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="append rows to RESULTS.md")
     args = parser.parse_args()
 
-    from course_lib.training.gan_task import generator_from_checkpoint, load_shipped_generator
+    from course_lib.models.fashion_gan import generator_from_checkpoint, load_shipped_generator
 
     rows = {}
     generators = [] if args.only_generators else [

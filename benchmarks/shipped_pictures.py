@@ -25,7 +25,7 @@ LANDSCAPES = ("pix2pixhd", "spade")
 
 
 def fashion_picture(name: str) -> torch.Tensor:
-    from course_lib.training.gan_task import load_shipped_generator
+    from course_lib.models.fashion_gan import load_shipped_generator
 
     generator = load_shipped_generator(name)
     z = torch.randn(64, generator.config.latent_dim, generator=torch.Generator().manual_seed(0))

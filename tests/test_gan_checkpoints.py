@@ -12,14 +12,14 @@ a retrained or damaged checkpoint could hide in.
 import pytest
 import torch
 
-from course_lib.training.gan_run import sample_grid
-from course_lib.training.gan_task import (
+from course_lib.metrics.generator_scores import score_generator
+from course_lib.models.fashion_gan import (
     SHIPPED_GENERATORS,
     load_shipped_generator,
-    score_generator,
     shipped_generator_info,
     shipped_generator_path,
 )
+from course_lib.training.gan_run import sample_grid
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED_GENERATORS))

@@ -10,6 +10,7 @@ import torch
 
 from course_lib.data import download
 from course_lib.errors import CourseError
+from course_lib.models.fashion_gan import generator_from_checkpoint
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,
     load_weights,
@@ -17,7 +18,6 @@ from course_lib.models.weights_file import (
     save_weights,
     verify_weights,
 )
-from course_lib.training.gan_task import generator_from_checkpoint
 
 SHIPPED = sorted(CHECKPOINT_DIR.glob("*.safetensors"))
 

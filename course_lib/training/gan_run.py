@@ -11,16 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from course_lib.config import seed_everything
+from course_lib.models.fashion_gan import load_generator, sample
 from course_lib.training import distributed
-from course_lib.training.gan_task import (
-    SHIPPED_GENERATORS,
-    build_gan_task,
-    generator_from_checkpoint,
-    shipped_generator_path,
-)
+from course_lib.training.gan_task import build_gan_task
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 from course_lib.training.samples import save_grid
 
@@ -45,18 +39,6 @@ def sample_grid(checkpoint: str | Path, out: str | Path, n: int = 64, seed: int 
     """Draw ``n`` images from a trained generator and save them as one PNG grid.
 
     ``checkpoint`` is a run folder, a weights file, or the name of a shipped generator
-    (``mlp_gan``, ``lsgan_dcgan``; see ``load_shipped_generator``).
+    (``mlp_gan``, ``lsgan_dcgan``; see ``course_lib.models.fashion_gan.load_generator``).
     """
-    if not Path(checkpoint).exists():
-        if str(checkpoint) not in SHIPPED_GENERATORS:
-            from course_lib.errors import CourseError
-
-            raise CourseError(f"{checkpoint!r} is neither a path nor a shipped generator; give "
-                              "a run folder, a .safetensors file, or one of "
-                              f"{', '.join(SHIPPED_GENERATORS)}")
-        checkpoint = shipped_generator_path(str(checkpoint))
-    generator = generator_from_checkpoint(checkpoint)
-    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))
-    with torch.no_grad():
-        images = generator(z)
-    return save_grid(images, Path(out), nrow=nrow)
+    return save_grid(sample(load_generator(checkpoint), n, seed), Path(out), nrow=nrow)

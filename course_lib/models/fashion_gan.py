@@ -1,0 +1,127 @@
+"""The unconditional Fashion-MNIST GANs of units 03-04: build, load, export, sample.
+
+``build_gan`` makes a fresh (generator, discriminator) by architecture name (``mlp``: unit
+03's MLP GAN, ``dcgan``: unit 04's DCGAN). ``load_generator`` rebuilds a trained generator
+from a run folder of ``course train gan|lsgan``, one of its checkpoint files, an exported
+file, or the name of a generator that ships with the package (``SHIPPED_GENERATORS``).
+
+Shipped and exported generators use the course's one weights format
+(``course_lib.models.weights_file``): fp16 safetensors of G's state dict beside a JSON
+sidecar that records the architecture and config (to rebuild G), the command, seed, steps
+and the measured FID and coverage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from course_lib.errors import CourseError
+from course_lib.models.weights_file import (
+    CHECKPOINT_DIR,
+    latest_network_weights,
+    read_meta,
+    read_sidecar,
+    read_tensors,
+    save_weights,
+)
+
+SHIPPED_GENERATORS: dict[str, str] = {
+    "mlp_gan": "unit 03: the MLP GAN (Goodfellow et al. 2014), non-saturating loss",
+    "lsgan_dcgan": "unit 04: the DCGAN trained with LSGAN's least-squares losses",
+}
+
+
+def build_gan(arch: str, **config: Any) -> tuple[nn.Module, nn.Module]:
+    """A fresh (generator, discriminator): ``arch`` is ``mlp`` (unit 03) or ``dcgan`` (unit 04)."""
+    if arch == "mlp":
+        from course_lib.models.mlp_gan import MLPGANConfig, build_mlp_gan
+
+        cfg = MLPGANConfig(**config)
+        if isinstance(cfg.image_shape, list):  # read back from JSON
+            cfg.image_shape = tuple(cfg.image_shape)
+        return build_mlp_gan(cfg)
+    if arch == "dcgan":
+        from course_lib.models.dcgan import DCGANConfig, build_dcgan
+
+        return build_dcgan(DCGANConfig(**config))
+    raise ValueError(f"unknown GAN architecture {arch!r}; choose 'mlp' or 'dcgan'")
+
+
+def _without_prefix(state: dict[str, torch.Tensor], prefix: str = "generator.") -> dict:
+    """A generator's state dict from tensors that may carry a run checkpoint's prefix."""
+    return {k.removeprefix(prefix): v for k, v in state.items()
+            if k.startswith(prefix) or not any(key.startswith(prefix) for key in state)}
+
+
+def generator_from_checkpoint(path: str | Path) -> nn.Module:
+    """The trained generator (eval mode, float32) from a run folder, its ``checkpoints``
+    folder, a run checkpoint file, or an exported / shipped weights file."""
+    path = Path(path)
+    found = latest_network_weights(path, "generator")
+    if found:
+        state, meta = found
+    elif path.is_file() and path.with_suffix(".json").is_file():
+        state, meta = read_tensors(path), read_sidecar(path)
+    elif path.is_file():
+        state, meta = read_tensors(path), read_meta(path)
+    else:
+        raise FileNotFoundError(f"no GAN checkpoint found at {path}")
+    generator, _ = build_gan(meta["arch"], **meta["config"])
+    generator.load_state_dict({k: v.float() if v.is_floating_point() else v
+                               for k, v in _without_prefix(state).items()})
+    return generator.eval()
+
+
+def shipped_generator_path(name: str) -> Path:
+    """The weights file of a shipped generator (``mlp_gan`` or ``lsgan_dcgan``)."""
+    if name not in SHIPPED_GENERATORS:
+        raise ValueError(f"no shipped generator called {name!r}; "
+                         f"choose one of {sorted(SHIPPED_GENERATORS)}")
+    return CHECKPOINT_DIR / f"{name}.safetensors"
+
+
+def shipped_generator_info(name: str) -> dict[str, Any]:
+    """The JSON sidecar of a shipped generator: command, seed, date, steps, FID, coverage."""
+    return read_sidecar(shipped_generator_path(name))
+
+
+def load_shipped_generator(name: str) -> nn.Module:
+    """A generator trained by the course (float32, eval mode): ``mlp_gan`` or ``lsgan_dcgan``.
+
+    ``load_shipped_generator("lsgan_dcgan")(torch.randn(16, 100))`` gives 16 images in [-1, 1].
+    """
+    return generator_from_checkpoint(shipped_generator_path(name))
+
+
+def load_generator(checkpoint: str | Path) -> nn.Module:
+    """``generator_from_checkpoint`` for a path, ``load_shipped_generator`` for a shipped name."""
+    if Path(checkpoint).exists():
+        return generator_from_checkpoint(checkpoint)
+    if str(checkpoint) not in SHIPPED_GENERATORS:
+        raise CourseError(f"{checkpoint!r} is neither a path nor a shipped generator; give "
+                          "a run folder, a .safetensors file, or one of "
+                          f"{', '.join(SHIPPED_GENERATORS)}")
+    return load_shipped_generator(str(checkpoint))
+
+
+@torch.no_grad()
+def sample(generator: nn.Module, n: int, seed: int = 0) -> torch.Tensor:
+    """``n`` images in [-1, 1] from z ~ N(0, I), drawn with ``manual_seed(seed)``."""
+    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))
+    return generator(z)
+
+
+def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
+                     half: bool = True) -> Path:
+    """Save a run's generator alone (fp16 by default) to ``out``, with ``info``, the
+    architecture and the loss in its JSON sidecar."""
+    found = latest_network_weights(Path(run), "generator")
+    meta = found[1] if found else read_sidecar(run)
+    state = generator_from_checkpoint(run).state_dict()
+    sidecar = {**info, "arch": meta["arch"], "loss": meta.get("loss"), "config": meta["config"],
+               "dtype": "float16" if half else "float32"}
+    return save_weights(state, out, sidecar, keep_fp32=() if half else state.keys())
