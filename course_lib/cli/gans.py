@@ -9,13 +9,12 @@ from course_lib.cli.common import _run_export, add_export_flags, command_line, t
 
 
 def _train_gan(args: argparse.Namespace) -> int:
-    from course_lib.config import by_profile
     from course_lib.training import distributed
     from course_lib.training.gan_run import train_fashion_gan
     from course_lib.training.gan_trainer import TrainConfig
 
     config = TrainConfig(
-        steps=args.steps or by_profile(full=TrainConfig.steps, fast=200),
+        steps=args.steps,
         batch_size=args.batch_size, lr_g=args.lr, lr_d=args.lr, precision=args.precision,
         channels_last=args.channels_last, compile=args.compile, seed=args.seed,
         sample_every=args.sample_every, checkpoint_every=args.checkpoint_every,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from course_lib.config import pick_device
+from course_lib.config import by_profile, pick_device
 from course_lib.models.weights_file import latest
 from course_lib.training import distributed
 from course_lib.training.checkpoint import (
@@ -82,7 +82,7 @@ class AdversarialTask(Protocol):
 class TrainConfig:
     """How to train (defaults: DCGAN's Adam settings, one D step per G step)."""
 
-    steps: int = 10_000
+    steps: int | None = None  # None: from the profile, 10,000 (COURSE_PROFILE=fast: 200)
     batch_size: int = 64  # per process; under torchrun the global batch is world_size times this
     lr_g: float = 2e-4
     lr_d: float = 2e-4
@@ -103,6 +103,12 @@ class TrainConfig:
     num_workers: int = 0
     device: str | None = None  # None: course_lib.config.pick_device()
     progress: bool = True
+
+
+def with_profile_steps(config: TrainConfig) -> TrainConfig:
+    """``config`` with ``steps=None`` filled from the profile (full 10,000, fast 200)."""
+    return config if config.steps is not None else replace(
+        config, steps=by_profile(full=10_000, fast=200))
 
 
 class NonFiniteLoss(FloatingPointError):
@@ -142,7 +148,7 @@ class GANTrainer:
 
     def __init__(self, task: AdversarialTask, dataset: Dataset, config: TrainConfig | None = None,
                  out_dir: str | Path | None = None, resume: bool = True):
-        self.task, self.config = task, (c := config or TrainConfig())
+        self.task, self.config = task, (c := with_profile_steps(config or TrainConfig()))
         self.dist = distributed.current()
         self.device = pick_device(c.device)
         if self.device.type == "cuda" and self.dist.enabled:
