@@ -33,6 +33,33 @@ from course_lib.models.weights_file import export_path
 SAMPLE_SEED = 1234
 
 
+def write_progress(long_run: Path, name: str, step: int, sidecar: Path) -> Path:
+    """Record the long run's epochs up to ``step``: scores in the sidecar, samples in a file."""
+    import csv
+
+    from safetensors.torch import load_file
+
+    from course_lib.models.fashion_gan import build_gan, progress_path, progress_samples
+    from course_lib.models.weights_file import save_weights
+
+    info = json.loads(sidecar.read_text())
+    rows = [r for r in csv.DictReader((long_run / "scores.csv").open()) if int(r["step"]) <= step]
+    generators = []
+    for row in rows:
+        generator, _ = build_gan(info["arch"], **info["config"])
+        generator.load_state_dict(load_file(str(
+            long_run / "generators" / f"epoch-{int(row['epoch']):02d}.safetensors")))
+        generators.append(generator)
+    info["epochs_history"] = [{k: float(v) if "." in v else int(v) for k, v in r.items()}
+                              for r in rows]
+    sidecar.write_text(json.dumps(info, indent=2) + "\n")
+    epochs = [int(r["epoch"]) for r in rows]
+    path = export_path(progress_path(name).stem, None, to_package=True)
+    return save_weights({"samples": progress_samples(generators)}, path,
+                        {"name": name, "epochs": epochs, "noise_seed": 0,
+                         "about": "fixed-noise samples after every epoch, uint8 (x + 1) * 127.5"})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path, help="run folder with checkpoints/")
@@ -40,6 +67,10 @@ def main() -> int:
     parser.add_argument("--command", required=True, help="the exact training command")
     parser.add_argument("--note", default="", help="anything a reader should know")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--long-run", type=Path, default=None,
+                        help="run folder of benchmarks/dcgan_long.py the shipped epoch comes "
+                        "from: its scores per epoch go into the sidecar and its fixed-noise "
+                        "samples per epoch into <name>.progress.safetensors")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -74,6 +105,8 @@ def main() -> int:
     sidecar = out.with_suffix(".json")
     full = {**json.loads(sidecar.read_text()), **info}
     sidecar.write_text(json.dumps(full, indent=2) + "\n")
+    if args.long_run:
+        write_progress(args.long_run, args.name, pointer["step"], sidecar)
     print(json.dumps({"file": str(out), "bytes": out.stat().st_size, "quality": info["quality"],
                       "check": info["check"]}, indent=1))
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from course_lib.data.pixels import from_uint8, to_uint8
 from course_lib.errors import CourseError
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,
@@ -31,8 +32,10 @@ from course_lib.models.weights_file import (
 
 SHIPPED_GENERATORS: dict[str, str] = {
     "mlp_gan": "unit 03: the MLP GAN (Goodfellow et al. 2014), non-saturating loss",
+    "gan_dcgan": "unit 04: the DCGAN trained with the non-saturating GAN loss",
     "lsgan_dcgan": "unit 04: the DCGAN trained with LSGAN's least-squares losses",
 }
+PROGRESS_SAMPLES = 8  # fixed-noise samples per epoch kept in a generator's progress file
 
 
 def build_gan(arch: str, **config: Any) -> tuple[nn.Module, nn.Module]:
@@ -125,3 +128,23 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
     sidecar = {**info, "arch": meta["arch"], "loss": meta.get("loss"), "config": meta["config"],
                "dtype": "float16" if half else "float32"}
     return save_weights(state, out, sidecar, keep_fp32=() if half else state.keys())
+
+
+def progress_path(name: str) -> Path:
+    """The progress file of a shipped generator: its fixed-noise samples after every epoch."""
+    return shipped_generator_path(name).with_name(f"{name}.progress.safetensors")
+
+
+def progress_samples(generators: list[nn.Module], seed: int = 0) -> torch.Tensor:
+    """uint8 images (len(generators), PROGRESS_SAMPLES, 1, 28, 28) of the same noise (``seed``)
+    through each generator: a run's pictures epoch by epoch, small enough to ship."""
+    rows = [sample(g.eval(), PROGRESS_SAMPLES, seed) for g in generators]
+    return to_uint8(torch.stack(rows))
+
+
+def load_progress(name: str) -> tuple[list[int], torch.Tensor]:
+    """(epochs, images in [-1, 1] of shape (epochs, PROGRESS_SAMPLES, 1, 28, 28)) of a shipped
+    generator that has a progress file (the unit-04 DCGANs)."""
+    path = progress_path(name)
+    images = from_uint8(read_tensors(path)["samples"])
+    return read_sidecar(path)["epochs"], images
