@@ -37,6 +37,15 @@ def d_loss_bce(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     return F.softplus(-real_logits.float()).mean() + F.softplus(fake_logits.float()).mean()
 
 
+def d_loss_bce_smoothed(real_logits: Tensor, fake_logits: Tensor, real_target: float = 0.9
+                        ) -> Tensor:
+    """``d_loss_bce`` with the real images' target lowered from 1 to ``real_target``
+    (one-sided label smoothing, Salimans et al. 2016); the fakes' target stays 0."""
+    real = real_logits.float()
+    return (real_target * F.softplus(-real) + (1 - real_target) * F.softplus(real)).mean() \
+        + F.softplus(fake_logits.float()).mean()
+
+
 def g_loss_saturating(fake_logits: Tensor) -> Tensor:
     """G's minimax loss ``mean(log(1 - D(G(z))))``: it saturates when D wins (D(G(z)) -> 0)."""
     return -F.softplus(fake_logits.float()).mean()
@@ -94,3 +103,16 @@ def gan_loss(name: str) -> GANLoss:
     if name not in losses:
         raise ValueError(f"unknown GAN loss {name!r}; choose one of {sorted(losses)}")
     return losses[name]
+
+
+def one_sided_smoothing(loss: GANLoss, real_target: float = 0.9) -> GANLoss:
+    """``loss`` with D trained towards ``real_target`` instead of 1 on real images.
+
+    A D that may never be fully sure of the reals keeps finite logits, so the fakes it
+    rejects still get a useful gradient: the remedy for collapse that unit 03 measures.
+    """
+    if loss.d is not d_loss_bce:
+        raise ValueError(f"one-sided smoothing needs a cross-entropy D loss, not {loss.name}")
+    return GANLoss(f"{loss.name}+smoothing{real_target:g}",
+                   lambda real, fake: d_loss_bce_smoothed(real, fake, real_target),
+                   loss.g, loss.score)
