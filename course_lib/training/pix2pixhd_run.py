@@ -25,8 +25,8 @@ import pandas as pd
 from torch import nn
 
 from course_lib.config import seed_everything
+from course_lib.models.pix2pixhd.build import build_generator
 from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
-from course_lib.models.pix2pixhd.generator import build_generator
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,
     checkpoint_path,

@@ -153,7 +153,7 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
                          ) -> TranslationTask:
     """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task."""
     from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
-    from course_lib.models.pix2pixhd.generator import build_generator
+    from course_lib.models.pix2pixhd.build import build_generator
 
     config = config or Pix2PixHDConfig.course()
     generator = build_generator(config)

@@ -6,8 +6,11 @@ three PatchGAN discriminators at different scales.
 - ``generator``: ``GlobalGenerator`` (G1), ``LocalEnhancer`` (G2 around G1), the flaw probe.
 - ``discriminator``: ``PatchDiscriminator``, ``MultiscaleDiscriminator``, receptive field.
 - ``encoder``: the optional instance-wise feature encoder E.
+- ``multimodal``: ``EncodedGenerator``, G plus E (one map, several looks).
+- ``build``: ``build_generator``, the generator a config describes.
 """
 
+from course_lib.models.pix2pixhd.build import build_generator
 from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
 from course_lib.models.pix2pixhd.discriminator import (
     MultiscaleDiscriminator,
@@ -19,7 +22,6 @@ from course_lib.models.pix2pixhd.encoder import FeatureEncoder, instance_average
 from course_lib.models.pix2pixhd.generator import (
     GlobalGenerator,
     LocalEnhancer,
-    build_generator,
     first_block_activations,
 )
 
