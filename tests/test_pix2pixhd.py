@@ -10,6 +10,7 @@ from torch import nn
 
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.pix2pixhd import multiscale_d_loss, multiscale_g_gan_loss, pix2pixhd_g_loss
+from course_lib.models.label_maps import generate, one_hot_maps
 from course_lib.models.pix2pixhd import (
     FeatureEncoder,
     GlobalGenerator,
@@ -24,12 +25,7 @@ from course_lib.models.pix2pixhd import (
     patch_receptive_field,
 )
 from course_lib.models.pix2pixhd.multimodal import EncodedGenerator
-from course_lib.training.translation import (
-    TranslationTask,
-    build_pix2pixhd_task,
-    generate,
-    one_hot_maps,
-)
+from course_lib.training.translation import TranslationTask, build_pix2pixhd_task
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -389,13 +385,13 @@ def test_l1_term_adds_lambda_times_the_mean_absolute_error_to_g_loss():
 
 # ---------------------------------------------------------------- the shipped checkpoint
 def test_shipped_checkpoint_remeasured():
-    from course_lib.training.pix2pixhd_run import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.pix2pixhd.shipped import CHECKPOINT_DIR, CHECKPOINT_NAME
 
     path = CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     if not path.exists():
         pytest.skip("no shipped pix2pixHD checkpoint yet")
-    from course_lib.training.pix2pixhd_run import checkpoint_info, load_pix2pixhd
-    from course_lib.training.translation import evaluate_translation
+    from course_lib.metrics.translation import evaluate_translation
+    from course_lib.models.pix2pixhd import checkpoint_info, load_pix2pixhd
 
     info = checkpoint_info()
     assert path.stat().st_size < 5_000_000

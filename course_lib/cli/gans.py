@@ -94,13 +94,8 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
     import torch
 
     from course_lib.config import by_profile
-    from course_lib.models.pix2pixhd import Pix2PixHDConfig
-    from course_lib.training.pix2pixhd_run import (
-        PROTOCOL,
-        RECIPE,
-        export_generator,
-        train_pix2pixhd,
-    )
+    from course_lib.models.pix2pixhd import Pix2PixHDConfig, export_pix2pixhd, load_pix2pixhd
+    from course_lib.training.pix2pixhd_run import PROTOCOL, RECIPE, train_pix2pixhd
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -125,15 +120,9 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
                 "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
                 "protocol": result["protocol"], "train_seconds": result["train_seconds"],
                 "history": metrics.round(4).to_dict("records")}
-        path = export_generator(_generator(args.out), config, meta, export)
+        path = export_pix2pixhd(load_pix2pixhd(args.out), config, meta, export)
         print(f"exported the generator to {path}")
     return 0
-
-
-def _generator(run: str):
-    from course_lib.training.pix2pixhd_run import load_pix2pixhd
-
-    return load_pix2pixhd(run)
 
 
 def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
@@ -182,8 +171,9 @@ def _train_spade(args: argparse.Namespace) -> int:
     import torch
 
     from course_lib.config import by_profile
+    from course_lib.models.spade import export_spade, load_spade
     from course_lib.training.pix2pixhd_run import PROTOCOL
-    from course_lib.training.spade_run import export_spade, load_spade, train_spade
+    from course_lib.training.spade_run import train_spade
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -4,8 +4,8 @@
 the shared ``GANTrainer`` and measures, every ``eval_every`` steps, the mIoU of the segmenter
 on generated images for held-out test maps (the history a lecture plots). At the end it scores
 the generator on the protocol's test maps (mIoU, pixel accuracy, landscape FID) and writes
-``result.json`` in the run folder. ``export_generator`` writes the small fp16 checkpoint that
-ships with the package, ``load_pix2pixhd`` loads it back.
+``result.json`` in the run folder. ``course_lib.models.pix2pixhd`` exports the small fp16
+checkpoint that ships with the package (``export_pix2pixhd``) and loads it (``load_pix2pixhd``).
 
 The shared protocol of units 05 and 06 (``PROTOCOL``): 64 px, batch 4, 2,000 steps, the first
 4,000 training scenes, scored on the first 500 test scenes, seeds 0 and 1. The shipped model
@@ -25,24 +25,13 @@ import pandas as pd
 from torch import nn
 
 from course_lib.config import seed_everything
-from course_lib.models.pix2pixhd.build import build_generator
+from course_lib.data.landscapes.pairs import LandscapePairs
+from course_lib.metrics.translation import evaluate_translation
 from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
-from course_lib.models.weights_file import (
-    CHECKPOINT_DIR,
-    checkpoint_path,
-    jsonable,
-    load_weights,
-    read_sidecar,
-    save_weights,
-)
+from course_lib.models.segmenter import load_segmenter
+from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
-from course_lib.training.translation import (
-    LandscapePairs,
-    build_pix2pixhd_task,
-    evaluate_translation,
-)
-
-CHECKPOINT_NAME = "pix2pixhd_landscapes64"
+from course_lib.training.translation import build_pix2pixhd_task
 
 
 @dataclass
@@ -73,8 +62,6 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
                     progress: bool = True, final_eval: bool = True,
                     ) -> tuple[GANTrainer, pd.DataFrame, dict[str, Any]]:
     """Train, tracking mIoU over time; return (trainer, metrics history, final scores)."""
-    from course_lib.models.segmenter import load_segmenter
-
     p, started = protocol, time.perf_counter()
     seed_everything(seed)
     config = config or Pix2PixHDConfig.course()
@@ -131,35 +118,4 @@ def fit_looks(generator: nn.Module, data: LandscapePairs, seed: int = 0,
     return True
 
 
-def export_generator(generator: nn.Module, config: Pix2PixHDConfig, meta: dict[str, Any],
-                     path: str | Path | None = None) -> Path:
-    """Write G's weights as fp16 safetensors plus a JSON sidecar (config + ``meta``)."""
-    path = checkpoint_path(path, CHECKPOINT_NAME)
-    return save_weights(generator.state_dict(), path, {"config": asdict(config), **meta})
-
-
-def load_pix2pixhd(path: str | Path | None = None) -> nn.Module:
-    """The shipped (or an exported) pix2pixHD generator, float32, eval mode, on the CPU.
-
-    Also accepts a run folder of ``course train pix2pixhd`` (its latest checkpoint).
-    """
-    from course_lib.models.weights_file import latest_network_weights
-
-    path = Path(path) if path else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
-    found = latest_network_weights(path, "generator")
-    if found:
-        state, meta = found
-    else:
-        state, meta = load_weights(path, "pix2pixHD", "course train pix2pixhd")
-    generator = build_generator(Pix2PixHDConfig(**meta["config"]))
-    generator.load_state_dict(state)
-    return generator.eval()
-
-
-def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
-    """The JSON sidecar of the shipped pix2pixHD checkpoint (command, seed, date, quality)."""
-    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
-
-
-__all__ = ["PROTOCOL", "RECIPE", "TranslationProtocol", "checkpoint_info", "export_generator",
-           "load_pix2pixhd", "train_pix2pixhd", "LandscapePairs"]
+__all__ = ["PROTOCOL", "RECIPE", "TranslationProtocol", "fit_looks", "train_pix2pixhd"]

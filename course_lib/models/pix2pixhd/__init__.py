@@ -8,6 +8,7 @@ three PatchGAN discriminators at different scales.
 - ``encoder``: the optional instance-wise feature encoder E.
 - ``multimodal``: ``EncodedGenerator``, G plus E (one map, several looks).
 - ``build``: ``build_generator``, the generator a config describes.
+- ``shipped``: ``load_pix2pixhd``, ``export_pix2pixhd``, ``checkpoint_info`` (the shipped G).
 """
 
 from course_lib.models.pix2pixhd.build import build_generator
@@ -24,9 +25,11 @@ from course_lib.models.pix2pixhd.generator import (
     LocalEnhancer,
     first_block_activations,
 )
+from course_lib.models.pix2pixhd.shipped import checkpoint_info, export_pix2pixhd, load_pix2pixhd
 
 __all__ = [
     "FeatureEncoder", "GlobalGenerator", "LocalEnhancer", "MultiscaleDiscriminator",
-    "PatchDiscriminator", "Pix2PixHDConfig", "build_generator", "downsample",
-    "first_block_activations", "instance_average", "patch_receptive_field",
+    "PatchDiscriminator", "Pix2PixHDConfig", "build_generator", "checkpoint_info", "downsample",
+    "export_pix2pixhd", "first_block_activations", "instance_average", "load_pix2pixhd",
+    "patch_receptive_field",
 ]
