@@ -144,14 +144,20 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-every", type=positive_int, default=None,
                         help="steps between mIoU measurements (default 500; 250 with "
                         "--shared-protocol)")
+    _add_run_flags(parser, "pix2pixhd", "G")
+    parser.set_defaults(handler=_train_pix2pixhd)
+
+
+def _add_run_flags(parser: argparse.ArgumentParser, model: str, networks: str) -> None:
+    """The flags both translation models end with: threads, run folder and export."""
+    name = f"{model}_landscapes64"
     parser.add_argument("--threads", type=positive_int, default=None,
                         help="CPU threads for PyTorch (default: PyTorch's choice)")
-    parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
+    parser.add_argument("--out", default=f"runs/{model}", help="run folder")
     parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G as fp16 safetensors + sidecar (default: no export; "
-                        "no value: OUT/pix2pixhd_landscapes64.safetensors)")
-    add_export_flags(parser, "pix2pixhd_landscapes64", None)
-    parser.set_defaults(handler=_train_pix2pixhd)
+                        help=f"also write {networks} as fp16 safetensors + sidecar (default: no "
+                        f"export; no value: OUT/{name}.safetensors)")
+    add_export_flags(parser, name, None)
 
 
 def _train_spade(args: argparse.Namespace) -> int:
@@ -191,11 +197,5 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
                         help="training scenes (default 4000)")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
-    parser.add_argument("--threads", type=positive_int, default=None,
-                        help="CPU threads for PyTorch (default: PyTorch's choice)")
-    parser.add_argument("--out", default="runs/spade", help="run folder")
-    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G + E as fp16 safetensors + sidecar (default: no "
-                        "export; no value: OUT/spade_landscapes64.safetensors)")
-    add_export_flags(parser, "spade_landscapes64", None)
+    _add_run_flags(parser, "spade", "G + E")
     parser.set_defaults(handler=_train_spade)
