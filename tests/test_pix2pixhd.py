@@ -438,6 +438,22 @@ def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps,
     assert seen[0].batch_size == 4 and seen[0].size == 64
 
 
+def test_protocol_for_profile_gives_flags_first_then_the_profile(monkeypatch):
+    """One rule for both CLI commands: a given field wins; the fast profile runs FAST."""
+    from course_lib.training.translation_run import FAST, PROTOCOL, RECIPE
+
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert PROTOCOL.for_profile() == PROTOCOL and RECIPE.for_profile() == RECIPE
+    assert RECIPE.for_profile(steps=6000, lr_decay_from=3000).lr_decay_from == 3000
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    quick = RECIPE.for_profile()
+    assert {k: getattr(quick, k) for k in FAST} == FAST
+    assert (quick.size, quick.batch_size, quick.lr) == (RECIPE.size, RECIPE.batch_size, RECIPE.lr)
+    given = PROTOCOL.for_profile(steps=7, n_train=9, eval_every=3, lr_decay_from=0)
+    assert (given.steps, given.n_train, given.eval_every, given.lr_decay_from) == (7, 9, 3, 0)
+    assert (given.n_test, given.n_eval) == (FAST["n_test"], FAST["n_eval"])
+
+
 def test_first_block_gap_check_needs_no_student_uniform_map():
     """Part 4's second test grades first_block_gap alone, with the course's uniform map."""
     from course_lib.checks import CheckFailed, unit05
