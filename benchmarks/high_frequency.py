@@ -39,20 +39,19 @@ def fashion(generator, n: int = 2000) -> dict[str, float]:
 
 def landscapes(name: str, n: int = 500) -> dict[str, float]:
     """Ratios per component for a shipped Landscapes model on the first n test maps."""
+    from course_lib.data.landscapes.pairs import LandscapePairs
     from course_lib.metrics import high_frequency_ratios
-    from course_lib.training.translation import LandscapePairs, generate
+    from course_lib.models.label_maps import generate
 
     pairs = LandscapePairs("test", n, 64)
     real = pairs.photos()
     with torch.no_grad():
-        if name == "pix2pixhd":
-            from course_lib.training.pix2pixhd_run import load_pix2pixhd
+        if name in ("pix2pixhd", "spade"):
+            from course_lib.models.pix2pixhd import load_pix2pixhd
+            from course_lib.models.spade import load_spade
 
-            fake = generate(load_pix2pixhd(), pairs.labels)
-        elif name == "spade":
-            from course_lib.training.spade_run import generate_spade, load_spade
-
-            fake = generate_spade(load_spade(), pairs.labels, seed=0)
+            model = load_pix2pixhd() if name == "pix2pixhd" else load_spade()
+            fake = generate(model, pairs.labels, seed=0)
         else:
             from course_lib.models.vqgan.model import load_vqgan
 

@@ -43,9 +43,11 @@ def scene_looks(generator, train_images: torch.Tensor, train_labels: torch.Tenso
 
 def main(argv: list[str] | None = None) -> int:
     from course_lib.data.landscapes.classes import CLASSES
-    from course_lib.models.segmenter import load_segmenter, segmentation_scores
-    from course_lib.training.pix2pixhd_run import load_pix2pixhd
-    from course_lib.training.translation import LandscapePairs, generate
+    from course_lib.data.landscapes.pairs import LandscapePairs
+    from course_lib.metrics.segmentation import segmentation_scores
+    from course_lib.models.label_maps import generate
+    from course_lib.models.pix2pixhd import load_pix2pixhd
+    from course_lib.models.segmenter import load_segmenter
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="first test maps to score")

@@ -34,19 +34,14 @@ def fashion_picture(name: str) -> torch.Tensor:
 
 
 def landscape_picture(name: str) -> torch.Tensor:
-    from course_lib.training.translation import LandscapePairs, generate
+    from course_lib.data.landscapes.pairs import LandscapePairs
+    from course_lib.models.label_maps import generate
+    from course_lib.models.pix2pixhd import load_pix2pixhd
+    from course_lib.models.spade import load_spade
 
     pairs = LandscapePairs("test", 8, 64)
-    if name == "pix2pixhd":
-        from course_lib.training.pix2pixhd_run import load_pix2pixhd
-
-        model = load_pix2pixhd()
-        rows = [generate(model, pairs.labels, seed=s) for s in (0, 1)]
-    else:
-        from course_lib.training.spade_run import generate_spade, load_spade
-
-        model = load_spade()
-        rows = [generate_spade(model, pairs.labels, seed=s) for s in (0, 1)]
+    model = load_pix2pixhd() if name == "pix2pixhd" else load_spade()
+    rows = [generate(model, pairs.labels, seed=s) for s in (0, 1)]
     return F.interpolate(torch.cat([pairs.photos(), *rows]), scale_factor=2, mode="nearest")
 
 

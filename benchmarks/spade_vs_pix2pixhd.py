@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         from course_lib.metrics.style_transfer import style_transfer_table
-        from course_lib.training.spade_run import load_spade
+        from course_lib.models.spade import load_spade
 
         torch.set_num_threads(1)
         model = load_spade(None if args.style == "package" else args.style)

@@ -70,9 +70,9 @@ def hex_color(cls: int) -> str:
 @torch.no_grad()
 def generate_picture(model: torch.nn.Module, labels: np.ndarray, z: torch.Tensor) -> np.ndarray:
     """The generator's picture (H, W, 3) uint8 for one label map and one z (1, z_dim)."""
-    from course_lib.training.spade_run import generate_spade
+    from course_lib.models.label_maps import generate
 
-    images = generate_spade(model, torch.as_tensor(labels[None]).long(), z=z)
+    images = generate(model, torch.as_tensor(labels[None]).long(), z=z)
     return ((images[0].permute(1, 2, 0).numpy() + 1.0) * 127.5).clip(0, 255).astype(np.uint8)
 
 
@@ -90,7 +90,7 @@ class Painter:
     """The painter's state and logic; ``widget()`` wraps it in ipywidgets.
 
     ``model`` is a trained ``StyledSPADE`` or ``SPADEGenerator`` (e.g.
-    ``course_lib.training.spade_run.load_spade()``).
+    ``course_lib.models.spade.load_spade()``).
     """
 
     def __init__(self, model: torch.nn.Module, labels: np.ndarray | None = None,

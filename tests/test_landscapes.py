@@ -241,7 +241,7 @@ def test_folder_dataset_reports_bad_files(tmp_path):
 
 
 def test_scores_from_a_known_confusion_matrix():
-    from course_lib.models.segmenter import confusion, scores_from_confusion
+    from course_lib.metrics.segmentation import confusion, scores_from_confusion
 
     target = torch.tensor([0, 0, 0, 1, 1, 2])
     pred = torch.tensor([0, 0, 1, 1, 1, 0])
@@ -265,7 +265,8 @@ def test_segmenter_shapes():
 
 
 def test_shipped_segmenter_scores_held_out_renders():
-    from course_lib.models.segmenter import checkpoint_info, load_segmenter, segmentation_scores
+    from course_lib.metrics.segmentation import segmentation_scores
+    from course_lib.models.segmenter import checkpoint_info, load_segmenter
 
     info = checkpoint_info()
     assert info["command"].startswith("course train segmenter") and "seed" in info
@@ -281,7 +282,7 @@ def test_shipped_segmenter_scores_held_out_renders():
     bad = segmentation_scores(model, images[:60].roll(1, dims=0), labels[:60])
     assert bad["miou"] < good["miou"] - 0.3
     # FID on segmenter features: two sets of renders are closer than renders and noisy ones
-    from course_lib.models.segmenter import landscape_fid
+    from course_lib.metrics.segmentation import landscape_fid
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # 40 samples for 192 dimensions: biased, but ordered

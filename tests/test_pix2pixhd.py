@@ -10,6 +10,7 @@ from torch import nn
 
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.pix2pixhd import multiscale_d_loss, multiscale_g_gan_loss, pix2pixhd_g_loss
+from course_lib.models.label_maps import generate, one_hot_maps
 from course_lib.models.pix2pixhd import (
     FeatureEncoder,
     GlobalGenerator,
@@ -24,12 +25,7 @@ from course_lib.models.pix2pixhd import (
     patch_receptive_field,
 )
 from course_lib.models.pix2pixhd.multimodal import EncodedGenerator
-from course_lib.training.translation import (
-    TranslationTask,
-    build_pix2pixhd_task,
-    generate,
-    one_hot_maps,
-)
+from course_lib.training.translation import TranslationTask, build_pix2pixhd_task
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -389,13 +385,13 @@ def test_l1_term_adds_lambda_times_the_mean_absolute_error_to_g_loss():
 
 # ---------------------------------------------------------------- the shipped checkpoint
 def test_shipped_checkpoint_remeasured():
-    from course_lib.training.pix2pixhd_run import CHECKPOINT_DIR, CHECKPOINT_NAME
+    from course_lib.models.pix2pixhd.shipped import CHECKPOINT_DIR, CHECKPOINT_NAME
 
     path = CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     if not path.exists():
         pytest.skip("no shipped pix2pixHD checkpoint yet")
-    from course_lib.training.pix2pixhd_run import checkpoint_info, load_pix2pixhd
-    from course_lib.training.translation import evaluate_translation
+    from course_lib.metrics.translation import evaluate_translation
+    from course_lib.models.pix2pixhd import checkpoint_info, load_pix2pixhd
 
     info = checkpoint_info()
     assert path.stat().st_size < 5_000_000
@@ -440,6 +436,22 @@ def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps,
         args.handler(args)
     assert (seen[0].steps, seen[0].lr_decay_from, seen[0].eval_every) == (steps, decay, every)
     assert seen[0].batch_size == 4 and seen[0].size == 64
+
+
+def test_protocol_for_profile_gives_flags_first_then_the_profile(monkeypatch):
+    """One rule for both CLI commands: a given field wins; the fast profile runs FAST."""
+    from course_lib.training.translation_run import FAST, PROTOCOL, RECIPE
+
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert PROTOCOL.for_profile() == PROTOCOL and RECIPE.for_profile() == RECIPE
+    assert RECIPE.for_profile(steps=6000, lr_decay_from=3000).lr_decay_from == 3000
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    quick = RECIPE.for_profile()
+    assert {k: getattr(quick, k) for k in FAST} == FAST
+    assert (quick.size, quick.batch_size, quick.lr) == (RECIPE.size, RECIPE.batch_size, RECIPE.lr)
+    given = PROTOCOL.for_profile(steps=7, n_train=9, eval_every=3, lr_decay_from=0)
+    assert (given.steps, given.n_train, given.eval_every, given.lr_decay_from) == (7, 9, 3, 0)
+    assert (given.n_test, given.n_eval) == (FAST["n_test"], FAST["n_eval"])
 
 
 def test_first_block_gap_check_needs_no_student_uniform_map():

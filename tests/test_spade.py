@@ -333,11 +333,11 @@ def test_painter_logic_without_a_frontend():
 
 
 def test_shipped_checkpoint_remeasured():
-    from course_lib.training.spade_run import (
+    from course_lib.metrics.translation import evaluate_translation as evaluate_spade
+    from course_lib.models.spade.shipped import (
         CHECKPOINT_DIR,
         CHECKPOINT_NAME,
         checkpoint_info,
-        evaluate_spade,
         load_spade,
     )
 

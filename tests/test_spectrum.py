@@ -80,10 +80,12 @@ def test_colour_checkerboard_shows_in_chroma_while_luma_stays_put():
 def test_lecture_06_reading_of_the_shipped_models_holds(one_thread):
     """Lecture 06 says: both generators' brightness ratios sit near or below 1, and SPADE's
     colour ratio is far above pix2pixHD's and above the course's bar of 1.5."""
+    from course_lib.data.landscapes.pairs import LandscapePairs
     from course_lib.metrics.spectrum import high_frequency_ratios
-    from course_lib.training.pix2pixhd_run import load_pix2pixhd
-    from course_lib.training.spade_run import generate_spade, load_spade
-    from course_lib.training.translation import LandscapePairs, generate
+    from course_lib.models.label_maps import generate
+    from course_lib.models.label_maps import generate as generate_spade
+    from course_lib.models.pix2pixhd import load_pix2pixhd
+    from course_lib.models.spade import load_spade
 
     pairs = LandscapePairs("test", 50, 64)
     real = pairs.photos()

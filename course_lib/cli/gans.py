@@ -87,52 +87,31 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _train_pix2pixhd(args: argparse.Namespace) -> int:
-    import datetime
-    from dataclasses import replace
-
     import torch
 
-    from course_lib.config import by_profile
     from course_lib.models.pix2pixhd import Pix2PixHDConfig
-    from course_lib.training.pix2pixhd_run import (
-        PROTOCOL,
-        RECIPE,
-        export_generator,
-        train_pix2pixhd,
-    )
+    from course_lib.training.pix2pixhd_run import export_pix2pixhd_run, train_pix2pixhd
+    from course_lib.training.translation_run import PROTOCOL, RECIPE
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    full = PROTOCOL if args.shared_protocol else RECIPE
-    decay = args.lr_decay_from if args.lr_decay_from is not None else full.lr_decay_from
-    protocol = replace(full, steps=args.steps or by_profile(full=full.steps, fast=20),
-                       n_train=args.n_train or by_profile(full=full.n_train, fast=64),
-                       n_test=by_profile(full=full.n_test, fast=64),
-                       n_eval=by_profile(full=full.n_eval, fast=32),
-                       eval_every=args.eval_every or by_profile(full=full.eval_every, fast=10),
-                       lr_decay_from=by_profile(full=decay, fast=args.lr_decay_from))
-    config = Pix2PixHDConfig.course()
-    export = _run_export(args, "pix2pixhd_landscapes64")
+    protocol = (PROTOCOL if args.shared_protocol else RECIPE).for_profile(
+        args.steps, args.n_train, args.eval_every, args.lr_decay_from)
+    config, export = Pix2PixHDConfig.course(), _run_export(args, "pix2pixhd_landscapes64")
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
-    print(metrics.to_string(index=False))
-    print(f"pix2pixHD seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
-          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
-          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    _report("pix2pixHD", args, metrics, result)
     if export:
-        command = command_line()
-        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
-                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
-                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
-                "history": metrics.round(4).to_dict("records")}
-        path = export_generator(_generator(args.out), config, meta, export)
+        path = export_pix2pixhd_run(args.out, config, result, metrics, command_line(), export)
         print(f"exported the generator to {path}")
     return 0
 
 
-def _generator(run: str):
-    from course_lib.training.pix2pixhd_run import load_pix2pixhd
-
-    return load_pix2pixhd(run)
+def _report(name: str, args: argparse.Namespace, metrics, result: dict) -> None:
+    """The mIoU history and the final figures of a translation run."""
+    print(metrics.to_string(index=False))
+    print(f"{name} seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
+          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
+          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
 
 
 def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
@@ -164,48 +143,37 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-every", type=positive_int, default=None,
                         help="steps between mIoU measurements (default 500; 250 with "
                         "--shared-protocol)")
-    parser.add_argument("--threads", type=positive_int, default=None,
-                        help="CPU threads for PyTorch (default: PyTorch's choice)")
-    parser.add_argument("--out", default="runs/pix2pixhd", help="run folder")
-    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G as fp16 safetensors + sidecar (default: no export; "
-                        "no value: OUT/pix2pixhd_landscapes64.safetensors)")
-    add_export_flags(parser, "pix2pixhd_landscapes64", None)
+    _add_run_flags(parser, "pix2pixhd", "G")
     parser.set_defaults(handler=_train_pix2pixhd)
 
 
-def _train_spade(args: argparse.Namespace) -> int:
-    import datetime
-    from dataclasses import replace
+def _add_run_flags(parser: argparse.ArgumentParser, model: str, networks: str) -> None:
+    """The flags both translation models end with: threads, run folder and export."""
+    name = f"{model}_landscapes64"
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+    parser.add_argument("--out", default=f"runs/{model}", help="run folder")
+    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
+                        help=f"also write {networks} as fp16 safetensors + sidecar (default: no "
+                        f"export; no value: OUT/{name}.safetensors)")
+    add_export_flags(parser, name, None)
 
+
+def _train_spade(args: argparse.Namespace) -> int:
     import torch
 
-    from course_lib.config import by_profile
-    from course_lib.training.pix2pixhd_run import PROTOCOL
-    from course_lib.training.spade_run import export_spade, load_spade, train_spade
+    from course_lib.training.spade_run import export_spade_run, train_spade
+    from course_lib.training.translation_run import PROTOCOL
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    protocol = replace(PROTOCOL, steps=args.steps or by_profile(full=PROTOCOL.steps, fast=20),
-                       n_train=args.n_train or by_profile(full=PROTOCOL.n_train, fast=64),
-                       n_test=by_profile(full=PROTOCOL.n_test, fast=64),
-                       n_eval=by_profile(full=PROTOCOL.n_eval, fast=32),
-                       eval_every=by_profile(full=PROTOCOL.eval_every, fast=10))
+    protocol = PROTOCOL.for_profile(args.steps, args.n_train)
     export = _run_export(args, "spade_landscapes64")
     _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
                                      ttur=not args.no_ttur)
-    print(metrics.to_string(index=False))
-    print(f"SPADE seed {args.seed}: test mIoU {result['miou']:.4f}, pixel accuracy "
-          f"{result['pixel_accuracy']:.4f}, landscape FID {result['fid']:.2f} after "
-          f"{result['step']} steps ({result['train_seconds']:.0f} s); run folder {args.out}")
+    _report("SPADE", args, metrics, result)
     if export:
-        command = command_line()
-        meta = {"command": command, "seed": args.seed, "date": str(datetime.date.today()),
-                "quality": {k: result[k] for k in ("miou", "pixel_accuracy", "fid")},
-                "protocol": result["protocol"], "train_seconds": result["train_seconds"],
-                "optimiser": {k: result[k] for k in ("lr_g", "lr_d", "betas")},
-                "history": metrics.round(4).to_dict("records")}
-        path = export_spade(load_spade(args.out), meta, export)
+        path = export_spade_run(args.out, result, metrics, command_line(), export)
         print(f"exported generator + style encoder to {path}")
     return 0
 
@@ -228,11 +196,5 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
                         help="training scenes (default 4000)")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
-    parser.add_argument("--threads", type=positive_int, default=None,
-                        help="CPU threads for PyTorch (default: PyTorch's choice)")
-    parser.add_argument("--out", default="runs/spade", help="run folder")
-    parser.add_argument("--export", nargs="?", const="run", default=None, metavar="PATH",
-                        help="also write G + E as fp16 safetensors + sidecar (default: no "
-                        "export; no value: OUT/spade_landscapes64.safetensors)")
-    add_export_flags(parser, "spade_landscapes64", None)
+    _add_run_flags(parser, "spade", "G + E")
     parser.set_defaults(handler=_train_spade)

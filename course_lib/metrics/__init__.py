@@ -1,6 +1,8 @@
 """Metrics of the course: classification (unit 01), Fashion-MNIST generators (FID on FashionCNN
 features, class coverage; units 02-04), high-frequency spectral energy (checkerboards and
-colour noise; units 04-06) and Landscapes attributes read back from pictures (unit 07).
+colour noise; units 04-06), label-map-to-photo models scored by a segmenter (mIoU, pixel
+accuracy, landscape FID; units 05-06) and Landscapes attributes read back from pictures
+(unit 07).
 """
 
 from course_lib.metrics.classification import confusion_matrix, most_confused_pairs
@@ -12,11 +14,13 @@ from course_lib.metrics.landscape_attributes import (
     predict_attributes,
 )
 from course_lib.metrics.reconstruction import codebook_usage, psnr
+from course_lib.metrics.segmentation import landscape_fid, segmentation_scores
 from course_lib.metrics.spectrum import (
     high_frequency_ratio,
     high_frequency_ratios,
     high_frequency_share,
 )
+from course_lib.metrics.translation import evaluate_translation
 
 __all__ = [
     "ClassCoverage",
@@ -24,6 +28,7 @@ __all__ = [
     "class_coverage",
     "codebook_usage",
     "confusion_matrix",
+    "evaluate_translation",
     "fashion_fid",
     "feature_statistics",
     "frechet_distance",
@@ -32,7 +37,9 @@ __all__ = [
     "high_frequency_share",
     "image_attributes",
     "kl_to_uniform",
+    "landscape_fid",
     "most_confused_pairs",
     "predict_attributes",
     "psnr",
+    "segmentation_scores",
 ]

@@ -45,7 +45,7 @@ def style_transfer_table(model, attribute: str = "time_of_day", n_scenes: int = 
     """
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.metrics.landscape_attributes import image_attributes
-    from course_lib.training.spade_run import generate_spade
+    from course_lib.models.label_maps import generate
 
     if attribute not in ("time_of_day", "season"):
         raise ValueError(f"attribute must be 'time_of_day' or 'season', got {attribute!r}")
@@ -62,9 +62,9 @@ def style_transfer_table(model, attribute: str = "time_of_day", n_scenes: int = 
         sources = rng.choice(groups[value], per_style, replace=len(groups[value]) < per_style)
         pictures = torch.from_numpy(np.array(images[np.sort(sources)])).permute(0, 3, 1, 2)
         z = model.style_code(pictures.float() / 127.5 - 1.0)
-        rows[value] = _read(generate_spade(model, targets, z=z), targets, attribute, values,
+        rows[value] = _read(generate(model, targets, z=z), targets, attribute, values,
                             image_attributes)
-    rows["random z"] = _read(generate_spade(model, targets, seed=seed), targets, attribute,
+    rows["random z"] = _read(generate(model, targets, seed=seed), targets, attribute,
                              values, image_attributes)
     table = pd.DataFrame(rows).T[list(values)]
     diagonal = float(np.mean([table.loc[v, v] for v in values if v in table.index]))

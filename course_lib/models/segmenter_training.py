@@ -20,12 +20,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from course_lib.models.segmenter import (
-    Segmenter,
-    SegmenterConfig,
-    save_segmenter,
-    segmentation_scores,
-)
+from course_lib.metrics.segmentation import segmentation_scores
+from course_lib.models.segmenter import Segmenter, SegmenterConfig, save_segmenter
 
 
 @dataclass

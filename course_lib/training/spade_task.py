@@ -30,15 +30,11 @@ from course_lib.data.landscapes.classes import NUM_CLASSES
 from course_lib.losses.feature_matching import feature_matching_loss
 from course_lib.losses.hinge import hinge_d_multiscale, hinge_g_multiscale
 from course_lib.losses.kl import LAMBDA_KLD, kl_divergence
+from course_lib.models.label_maps import one_hot_maps
 from course_lib.models.pix2pixhd.discriminator import NORMS_D
 from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
 from course_lib.training.translation import judge_pairs
-
-
-def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
-    """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
-    return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
 
 
 @dataclass

@@ -11,9 +11,8 @@ official code; G's feature-matching target is D's view of the real pair *after* 
 (under ``no_grad``), because the shared trainer updates D before G (``reuse_real_features``
 takes it from D's step instead, as the official code does, and saves that pass).
 
-``LandscapePairs`` serves (image, labels) pairs from the cached Landscapes renders;
-``evaluate_translation`` scores a generator the SPADE paper's way (mIoU of the segmenter on
-generated images, FID on the segmenter's features).
+The data are ``course_lib.data.landscapes.pairs.LandscapePairs``; the scores
+``course_lib.metrics.translation.evaluate_translation``.
 """
 
 from __future__ import annotations
@@ -21,17 +20,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
 from course_lib.data.landscapes.classes import NUM_CLASSES
 from course_lib.losses.pix2pixhd import multiscale_d_loss, pix2pixhd_g_loss
-
-
-def one_hot_maps(labels: torch.Tensor, num_classes: int = NUM_CLASSES) -> torch.Tensor:
-    """Index maps (N, H, W) -> one-hot float maps (N, C, H, W) on the same device."""
-    return nn.functional.one_hot(labels.long(), num_classes).permute(0, 3, 1, 2).float()
+from course_lib.models.label_maps import one_hot_maps
 
 
 def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor,
@@ -46,28 +40,6 @@ def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor
     fake_out = [[t[: len(fake)] for t in scale] for scale in outputs]
     real_out = [[t[len(fake):] for t in scale] for scale in outputs]
     return fake_out, real_out
-
-
-class LandscapePairs(torch.utils.data.Dataset):
-    """The first ``n`` scenes of a Landscapes split as (image in [-1, 1], labels) pairs."""
-
-    def __init__(self, split: str = "train", n: int = 1000, size: int = 64,
-                 progress: bool = False):
-        from course_lib.data.landscapes.dataset import cached_split
-
-        images, labels = cached_split(split, size, n, progress=progress)
-        self.images = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2)  # a copy
-        self.labels = torch.from_numpy(np.array(labels))
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.photos(index), self.labels[index].long()
-
-    def photos(self, index: int | slice = slice(None)) -> torch.Tensor:
-        """The stored uint8 renders at ``index`` as floats in [-1, 1] (what G outputs)."""
-        return self.images[index].float() / 127.5 - 1.0
 
 
 class TranslationTask:
@@ -153,7 +125,7 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
                          ) -> TranslationTask:
     """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task."""
     from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
-    from course_lib.models.pix2pixhd.generator import build_generator
+    from course_lib.models.pix2pixhd.build import build_generator
 
     config = config or Pix2PixHDConfig.course()
     generator = build_generator(config)
@@ -162,49 +134,3 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
     return TranslationTask(generator, discriminator, preview_labels, config.lambda_feat,
                            config.lambda_l1, config.label_channels,
                            meta={"arch": "pix2pixhd", "config": asdict(config)})
-
-
-@torch.no_grad()
-def generate(generator: nn.Module, labels: torch.Tensor, batch_size: int = 64,
-             num_classes: int = NUM_CLASSES, images: torch.Tensor | None = None,
-             seed: int = 0, features: torch.Tensor | None = None) -> torch.Tensor:
-    """Images (N, 3, H, W) in [-1, 1] for index maps (N, H, W), in eval mode, on the CPU.
-
-    A generator with the feature encoder (``EncodedGenerator``) takes each region's look from
-    ``features`` (feature maps (N, F, H, W)) when given, else from ``images`` (photos in
-    [-1, 1]), else a random cluster centre drawn with ``seed``; a plain generator ignores them.
-    """
-    was_training = generator.training
-    generator.eval()
-    device = next(generator.parameters()).device
-    draw = torch.Generator().manual_seed(seed)
-    out = []
-    for i in range(0, len(labels), batch_size):
-        maps = one_hot_maps(labels[i:i + batch_size].to(device), num_classes)
-        if hasattr(generator, "encoder"):
-            part = slice(i, i + batch_size)
-            photos = None if images is None else images[part].to(device)
-            looks = None if features is None else features[part].to(device)
-            out.append(generator(maps, photos, features=looks, draw=draw).float().cpu())
-        else:
-            out.append(generator(maps).float().cpu())
-    generator.train(was_training)
-    return torch.cat(out)
-
-
-def evaluate_translation(generator: nn.Module, split: str = "test", n: int = 500, size: int = 64,
-                         segmenter: nn.Module | None = None, fid: bool = True) -> dict[str, float]:
-    """mIoU and pixel accuracy of the segmenter on G's images for the first ``n`` maps of
-    ``split``, and the landscape FID between those images and the real renders of the same maps.
-    """
-    from course_lib.models.segmenter import landscape_fid, load_segmenter, segmentation_scores
-
-    segmenter = segmenter or load_segmenter()
-    pairs = LandscapePairs(split, n, size)
-    real = pairs.photos()
-    fake = generate(generator, pairs.labels)
-    scores = segmentation_scores(segmenter, fake, pairs.labels)
-    out = {"miou": scores["miou"], "pixel_accuracy": scores["pixel_accuracy"]}
-    if fid:
-        out["fid"] = landscape_fid(segmenter, fake, real)
-    return out

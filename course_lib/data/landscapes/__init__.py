@@ -2,8 +2,9 @@
 
 A scene is sampled from a seed (:func:`sample_scene`), drawn as a label map, then painted
 (:func:`render`); :func:`captions` describes it in English and Russian. For training, use
-:class:`LandscapesDataset` (rendered, cached splits) or :class:`PairedFolderDataset` (real
-paired data in the same form). See ``datasets/README.md`` for the data set card.
+:class:`LandscapesDataset` (rendered, cached splits), :class:`LandscapePairs` (the first scenes
+of a split as tensors, for units 05-06) or :class:`PairedFolderDataset` (real paired data in
+the same form). See ``datasets/README.md`` for the data set card.
 
 Rendering needs only NumPy; the PyTorch data sets are imported on first use, so a rendering
 worker process starts without loading torch.
@@ -20,7 +21,7 @@ from course_lib.data.landscapes.scene import SEASONS, TIMES_OF_DAY, SceneParams,
 _TORCH_PARTS = {
     "LandscapesDataset": "dataset", "cached_split": "dataset", "one_hot": "dataset",
     "render_arrays": "dataset", "split_seeds": "dataset", "to_tensor_image": "dataset",
-    "PairedFolderDataset": "folder",
+    "PairedFolderDataset": "folder", "LandscapePairs": "pairs",
 }
 
 
@@ -34,8 +35,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "CLASSES", "CLASS_COLORS", "LandscapesDataset", "NUM_CLASSES", "PairedFolderDataset",
-    "Render", "SEASONS", "SceneParams", "TIMES_OF_DAY", "cached_split", "caption", "captions",
-    "colorize", "en_count", "one_hot", "render", "render_arrays", "ru_count", "ru_plural",
-    "sample_scene", "show_scenes", "split_seeds", "to_tensor_image",
+    "CLASSES", "CLASS_COLORS", "LandscapePairs", "LandscapesDataset", "NUM_CLASSES",
+    "PairedFolderDataset", "Render", "SEASONS", "SceneParams", "TIMES_OF_DAY", "cached_split",
+    "caption", "captions", "colorize", "en_count", "one_hot", "render", "render_arrays",
+    "ru_count", "ru_plural", "sample_scene", "show_scenes", "split_seeds", "to_tensor_image",
 ]

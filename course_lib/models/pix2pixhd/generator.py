@@ -22,7 +22,6 @@ import torch
 from torch import nn
 
 from course_lib.models.pix2pixhd.blocks import ResnetBlock, c7s1, down, to_image, up
-from course_lib.models.pix2pixhd.config import Pix2PixHDConfig
 from course_lib.models.pix2pixhd.discriminator import downsample
 
 
@@ -97,27 +96,6 @@ class LocalEnhancer(nn.Module):
                                               strict=True), start=1):
             x = back(front(pyramid[self.n_local_enhancers - n]) + x)
         return x
-
-
-def build_generator(config: Pix2PixHDConfig | None = None) -> nn.Module:
-    """G1 alone (``n_local_enhancers == 0``) or G1 wrapped by local enhancers; with
-    ``use_encoder``, that generator plus the feature encoder E (an ``EncodedGenerator``)."""
-    from course_lib.models.pix2pixhd.encoder import FeatureEncoder
-    from course_lib.models.pix2pixhd.multimodal import EncodedGenerator
-
-    c = config or Pix2PixHDConfig()
-    if c.n_local_enhancers == 0:
-        generator: nn.Module = GlobalGenerator(c.generator_in_channels, c.image_channels, c.ngf,
-                                               c.n_downsample_global, c.n_blocks_global,
-                                               upsample=c.upsample)
-    else:
-        generator = LocalEnhancer(c.generator_in_channels, c.image_channels, c.ngf,
-                                  c.n_downsample_global, c.n_blocks_global,
-                                  c.n_local_enhancers, c.n_blocks_local, c.upsample)
-    if not c.use_encoder:
-        return generator
-    encoder = FeatureEncoder(c.image_channels, c.feat_num, c.nef, c.n_downsample_e)
-    return EncodedGenerator(generator, encoder, c.label_channels, c.clusters)
 
 
 def first_block_activations(generator: nn.Module, labels: torch.Tensor) -> torch.Tensor:

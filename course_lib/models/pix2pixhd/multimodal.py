@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from course_lib.models.pix2pixhd.encoder import FeatureEncoder, region_means
+from course_lib.models.pix2pixhd.generator import first_block_activations
 
 
 class EncodedGenerator(nn.Module):
@@ -49,8 +50,6 @@ class EncodedGenerator(nn.Module):
         """G's first block (pad, 7x7 conv, instance norm, ReLU) on ``maps`` with E's features
         all zero: enough to study the one-class flaw, since on a uniform map E's features are
         one constant vector whatever the photo, and a constant is wiped out like the class."""
-        from course_lib.models.pix2pixhd.generator import first_block_activations
-
         features = maps.new_zeros(len(maps), self.feat_num, *maps.shape[-2:])
         return first_block_activations(self.generator, torch.cat([maps, features], 1))
 

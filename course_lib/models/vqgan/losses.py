@@ -6,7 +6,9 @@
   (four resolutions); the channels are weighted equally. It still rewards getting edges and
   textures right where L1 alone blurs them.
 - **PatchGAN** (Isola et al., 2017): a discriminator whose output is a grid of scores, each
-  judging one overlapping patch, trained with the hinge loss of Lim & Ye (2017).
+  judging one overlapping patch, trained with the hinge loss of Lim & Ye (2017), SPADE's
+  (``course_lib.losses.hinge``). It is taming's PatchGAN (batch norm, padding 1), not unit
+  05's (instance norm, padding 2, every layer's features): the two stay separate networks.
 - **Adaptive weight** (Esser et al., 2021, eq. 7): the GAN term is scaled by
   ``lambda = ||grad_L(L_rec)|| / (||grad_L(L_GAN)|| + 1e-4)``, both gradients taken at the
   decoder's last layer L, so neither loss drowns the other whatever their raw scales.
@@ -18,15 +20,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_lib.losses.hinge import d_loss_hinge, g_loss_hinge
+
 
 def hinge_d_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    """D's hinge loss ``mean(relu(1 - D(x))) + mean(relu(1 + D(x_hat)))`` (halved, as in taming)."""
-    return 0.5 * (F.relu(1.0 - real_scores).mean() + F.relu(1.0 + fake_scores).mean())
+    """D's hinge loss (:func:`course_lib.losses.hinge.d_loss_hinge`), halved as in taming."""
+    return 0.5 * d_loss_hinge(real_scores, fake_scores)
 
 
-def hinge_g_loss(fake_scores: torch.Tensor) -> torch.Tensor:
-    """G's loss against a hinge D: ``-mean(D(x_hat))``."""
-    return -fake_scores.mean()
+#: G's loss against a hinge D, ``-mean(D(x_hat))``: SPADE's (unit 06).
+hinge_g_loss = g_loss_hinge
 
 
 def adaptive_weight(rec_loss: torch.Tensor, gan_loss: torch.Tensor, last_layer: torch.Tensor,
