@@ -16,6 +16,8 @@ command can be stopped and started again. ``--ship-epoch`` turns one kept epoch 
 folder of its own that ``benchmarks/export_gan_generator.py`` ships::
 
     OMP_NUM_THREADS=1 nice python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --epochs 10
+    OMP_NUM_THREADS=1 nice python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --epochs 18 \
+        --decay-from-epoch 10    # the same run, continued with a linear decay to 0
     python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --ship-epoch 9 --to runs/ship_lsgan
 """
 
@@ -89,6 +91,10 @@ def main() -> int:
     parser.add_argument("--lr", type=float, required=True, help="Adam rate of G and D")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--decay-from-epoch", type=int, default=None,
+                        help="after this epoch both learning rates fall linearly to 0 at the "
+                        "last step (default: constant); a finished run can be continued with "
+                        "more --epochs and a decay, since the rate is a function of the step")
     parser.add_argument("--out", type=Path, default=None,
                         help="run folder (default runs/dcgan_long/<loss>-lr<lr>-seed<seed>)")
     parser.add_argument("--ship-epoch", type=int, default=None,
@@ -111,7 +117,9 @@ def main() -> int:
 
     torch.set_num_threads(1)
     steps = args.epochs * STEPS_PER_EPOCH
+    decay = args.decay_from_epoch * STEPS_PER_EPOCH if args.decay_from_epoch else None
     config = TrainConfig(steps=steps, batch_size=64, lr_g=args.lr, lr_d=args.lr, seed=args.seed,
+                         lr_decay_from=decay,
                          device="cpu", precision="fp32", sample_every=STEPS_PER_EPOCH,
                          checkpoint_every=STEPS_PER_EPOCH // 2, progress=False)
     seed_everything(args.seed)
