@@ -17,6 +17,17 @@ def expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
+def scalar(value, what: str) -> float:
+    """``value`` as a float, if it is one number in a 0-dimensional tensor (a loss must be)."""
+    from torch import Tensor
+
+    expect(isinstance(value, Tensor) and value.dim() == 0,
+           f"{what} should return ONE number as a 0-dimensional tensor (use .mean() over the "
+           f"batch), not {type(value).__name__}"
+           + (f" of shape {tuple(value.shape)}" if isinstance(value, Tensor) else "") + ".")
+    return float(value)
+
+
 def passed(what: str) -> None:
     """Tell the student a check passed."""
     print(f"✓ {what}")

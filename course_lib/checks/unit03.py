@@ -14,7 +14,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from course_lib.checks import expect, passed
+from course_lib.checks import expect, passed, scalar
 from course_lib.losses.gan import d_loss_bce, g_loss_nonsaturating, g_loss_saturating
 
 Tensor = torch.Tensor
@@ -45,14 +45,6 @@ _CLAMP_HINT = ("That is nn.BCELoss on torch.sigmoid(...): sigmoid rounds to exac
                "softplus.")
 
 
-def _as_float(value, what: str) -> float:
-    expect(isinstance(value, Tensor) and value.dim() == 0,
-           f"{what} should return ONE number as a 0-dimensional tensor (use .mean() over the "
-           f"batch), not {type(value).__name__}"
-           + (f" of shape {tuple(value.shape)}" if isinstance(value, Tensor) else "") + ".")
-    return float(value)
-
-
 def _finite(value: float, what: str, logits_note: str) -> None:
     expect(math.isfinite(value),
            f"{what} returned {value} when {logits_note}. Computing log(sigmoid(s)) rounds "
@@ -69,7 +61,7 @@ def check_d_loss(d_loss: Callable, seed: int = 0) -> None:
     """D's loss = BCE with label 1 for real and 0 for fake, from logits, averaged, stable."""
     real, fake = _logits(16, seed), _logits(16, seed + 1)
     want = float(d_loss_bce(real, fake))
-    got = _as_float(d_loss(real.clone(), fake.clone()), "d_loss")
+    got = scalar(d_loss(real.clone(), fake.clone()), "d_loss")
     _finite(got, "d_loss", "some logits are +-100")
     if abs(got - want) > 1e-4:
         swapped = float(d_loss_bce(fake, real))
@@ -88,7 +80,7 @@ def check_d_loss(d_loss: Callable, seed: int = 0) -> None:
             hint = ("D's loss is -mean(log D(x)) - mean(log(1 - D(G(z)))) with D = sigmoid "
                     "of the logits.")
         expect(False, f"d_loss gives {got:.4f}, the binary cross-entropy is {want:.4f}. {hint}")
-    unsure = _as_float(d_loss(torch.zeros(4), torch.zeros(4)), "d_loss")
+    unsure = scalar(d_loss(torch.zeros(4), torch.zeros(4)), "d_loss")
     expect(abs(unsure - 2 * math.log(2)) < 1e-5,
            f"An unsure D (all logits 0, D = 0.5) should have loss 2 log 2 = 1.3863, not "
            f"{unsure:.4f}.")
@@ -109,7 +101,7 @@ def check_g_loss(fn: Callable, kind: str = "nonsaturating", seed: int = 0) -> No
     ref, formula = _G_LOSSES[kind]
     other_ref = g_loss_saturating if kind == "nonsaturating" else g_loss_nonsaturating
     fake = _logits(16, seed)
-    got = _as_float(fn(fake.clone()), name)
+    got = scalar(fn(fake.clone()), name)
     _finite(got, name, "some logits are +-100")
     want = float(ref(fake))
     if abs(got - want) > 1e-4:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from course_lib.checks import expect, passed, same_outputs_as_reference
+from course_lib.checks import expect, passed, same_outputs_as_reference, scalar
 from course_lib.losses.gan import LSGANCoding, d_loss_lsgan, g_loss_lsgan
 
 Tensor = torch.Tensor
@@ -21,14 +21,6 @@ Tensor = torch.Tensor
 
 def _scores(n: int, seed: int) -> Tensor:
     return torch.randn(n, generator=torch.Generator().manual_seed(seed)) * 2
-
-
-def _number(value, what: str) -> float:
-    expect(isinstance(value, Tensor) and value.dim() == 0,
-           f"{what} should return ONE number as a 0-dimensional tensor (use .mean()), not "
-           f"{type(value).__name__}"
-           + (f" of shape {tuple(value.shape)}" if isinstance(value, Tensor) else "") + ".")
-    return float(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -41,7 +33,7 @@ def check_lsgan_d_loss(lsgan_d_loss: Callable, a: float = 0.0, b: float = 1.0,
     real, fake = _scores(16, seed), _scores(16, seed + 1) - 1
     coding = LSGANCoding(a, b, 1.0)
     want_d = float(d_loss_lsgan(real, fake, coding))
-    got_d = _number(lsgan_d_loss(real.clone(), fake.clone(), a=a, b=b), "lsgan_d_loss")
+    got_d = scalar(lsgan_d_loss(real.clone(), fake.clone(), a=a, b=b), "lsgan_d_loss")
     if abs(got_d - want_d) > 1e-4:
         swapped = float(d_loss_lsgan(real, fake, LSGANCoding(b, a, 1.0)))
         sig = float(d_loss_lsgan(torch.sigmoid(real), torch.sigmoid(fake), coding))
@@ -65,7 +57,7 @@ def check_lsgan_g_loss(lsgan_g_loss: Callable, c: float = 1.0, a: float = 0.0,
     """``lsgan_g_loss(fake, c)`` against 1/2 mean((D(G(z)) - c)^2); ``a``: D's fake target."""
     fake = _scores(16, seed + 1) - 1
     want_g = float(g_loss_lsgan(fake, LSGANCoding(a, 1.0, c)))
-    got_g = _number(lsgan_g_loss(fake.clone(), c=c), "lsgan_g_loss")
+    got_g = scalar(lsgan_g_loss(fake.clone(), c=c), "lsgan_g_loss")
     if abs(got_g - want_g) > 1e-4:
         towards = {t: float(g_loss_lsgan(fake, LSGANCoding(a, 1.0, t))) for t in (a, 1.0, 0.0)}
         target = next((t for t, value in towards.items() if t != c
