@@ -91,6 +91,23 @@ def _en_tree_place(p: SceneParams) -> str:
     return "nearby"
 
 
+def _listed(p: SceneParams, trees: str, rocks: str, words: tuple[str, ...], and_: str) -> str:
+    """What the scene holds, as one list ("mountains, a lake and clouds"); ``words`` are the
+    language's names for (snowy mountains, mountains, lake, river, clouds, meadow)."""
+    snowy, mountains, lake, river, clouds, meadow = words
+    things = []
+    if p.has_mountains:
+        things.append(snowy if p.has_snow else mountains)
+    if p.has_water:
+        things.append(lake if p.has_lake else river)
+    things += [x for x in (trees, rocks) if x]
+    if p.n_clouds:
+        things.append(clouds)
+    things = things or [meadow]
+    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + f" {and_} " + things[-1]
+
+
+EN_THINGS = ("snowy mountains", "mountains", "a lake", "a river", "clouds", "a meadow")
 EN_TIME = {"day": "on a sunny day", "sunset": "at sunset", "night": "at night"}
 EN_SEASON = {"summer": "in summer", "autumn": "in autumn", "winter": "in winter"}
 EN_TIME_NOUN = {"day": "daytime", "sunset": "sunset", "night": "night"}
@@ -111,16 +128,7 @@ def captions_en(p: SceneParams) -> list[str]:
     with_part = f" with {' and '.join(extras)}" if extras else ""
     when = EN_TIME_SEASON[p.time_of_day].format(s=p.season).replace("a autumn", "an autumn")
     out.append(f"{when}: {_en_subject(p, False)}{with_part}")
-    things = []
-    if p.has_mountains:
-        things.append("snowy mountains" if p.has_snow else "mountains")
-    if p.has_water:
-        things.append("a lake" if p.has_lake else "a river")
-    things += [x for x in (trees, rocks) if x]
-    if p.n_clouds:
-        things.append("clouds")
-    things = things or ["a meadow"]
-    listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    listed = _listed(p, trees, rocks, EN_THINGS, "and")
     out.append(f"a landscape with {listed}, {p.season}, {EN_TIME_NOUN[p.time_of_day]}")
     return out
 
@@ -152,6 +160,7 @@ def _ru_tree_place(p: SceneParams) -> str:
     return "неподалёку"
 
 
+RU_THINGS = ("заснеженные горы", "горы", "озеро", "река", "облака", "луг")
 RU_TIME = {"day": "днём", "sunset": "на закате", "night": "ночью"}
 RU_SEASON = {"summer": "летом", "autumn": "осенью", "winter": "зимой"}
 RU_TIME_SEASON = {
@@ -178,16 +187,7 @@ def captions_ru(p: SceneParams) -> list[str]:
     near = f", рядом {' и '.join(extras)}" if extras else ""
     when = RU_TIME_SEASON[(p.time_of_day, p.season)]
     out.append(f"{when[0].upper()}{when[1:]}: {_ru_subject(p, False)}{near}")
-    things = []
-    if p.has_mountains:
-        things.append("заснеженные горы" if p.has_snow else "горы")
-    if p.has_water:
-        things.append("озеро" if p.has_lake else "река")
-    things += [x for x in (trees, rocks) if x]
-    if p.n_clouds:
-        things.append("облака")
-    things = things or ["луг"]
-    listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " и " + things[-1]
+    listed = _listed(p, trees, rocks, RU_THINGS, "и")
     out.append(f"пейзаж: {listed}; {RU_SEASON_NOUN[p.season]}, {RU_TIME_NOUN[p.time_of_day]}")
     return out
 
