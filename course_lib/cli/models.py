@@ -56,7 +56,7 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
 def _train_segmenter(args: argparse.Namespace) -> int:
 
     from course_lib.models.segmenter import CHECKPOINT_NAME, SegmenterConfig
-    from course_lib.models.segmenter_training import (
+    from course_lib.training.segmenter import (
         SegmenterTrainConfig,
         train_segmenter,
         write_checkpoint,
@@ -78,7 +78,7 @@ def _train_segmenter(args: argparse.Namespace) -> int:
 def _train_clip(args: argparse.Namespace) -> int:
 
     from course_lib.models.clip import CHECKPOINT_NAME
-    from course_lib.models.clip_training import ClipTrainConfig, train_clip, write_checkpoint
+    from course_lib.training.clip import ClipTrainConfig, train_clip, write_checkpoint
 
     config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed,
@@ -97,7 +97,7 @@ def _train_clip(args: argparse.Namespace) -> int:
 def _train_sr(args: argparse.Namespace) -> int:
 
     from course_lib.models.super_resolution import CHECKPOINT_NAME
-    from course_lib.models.super_resolution_training import (
+    from course_lib.training.super_resolution import (
         SRTrainConfig,
         train_sr,
         write_checkpoint,
@@ -189,7 +189,7 @@ def _train_transformer(args: argparse.Namespace) -> int:
     import torch
 
     from course_lib.config import by_profile
-    from course_lib.training.transformer_run import train_transformer
+    from course_lib.training.transformer import train_transformer
 
     if args.threads:
         torch.set_num_threads(args.threads)
