@@ -1,8 +1,10 @@
 """Training loops of the course, one module per kind of model.
 
 Supervised loops: ``classifier`` (FashionCNN, unit 02), ``segmenter``, ``clip``,
-``super_resolution`` and ``transformer`` (units 05-07); what they share (seeding, the
-warm-up-cosine schedule, a run folder that survives Ctrl-C, the sidecar) is in ``loop``.
+``super_resolution`` and ``transformer`` (units 05-07), each with a dataclass config whose
+``None`` sizes come from the profile. What they share is in ``loop`` (seeding, the
+warm-up-cosine schedule, ``SupervisedRun``: steps that survive Ctrl-C and resume exactly) and
+``report`` (the report and the sidecar of the exported model).
 
 The adversarial engine shared by the generative units (03 onwards) is ``gan_trainer``
 (``GANTrainer``, ``TrainConfig``), with its parts in ``precision``, ``distributed``,

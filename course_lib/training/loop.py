@@ -102,6 +102,7 @@ class SupervisedRun:
         self.generator, self.settings = generator, settings or {}
         self.desc, self.progress = desc, progress
         self.step, self.history, self.state = 0, [], dict(state or {})
+        self.bar = None  # the progress bar of ``steps()``
         if self.folder is not None and latest(self.folder):
             self._resume()
 
