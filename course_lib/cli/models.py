@@ -11,36 +11,15 @@ from __future__ import annotations
 import argparse
 
 from course_lib.cli.args import image_size, non_negative_int, positive_float, positive_int, share
-from course_lib.cli.common import _export_path, add_export_flags, command_line, train_models
-
-
-def _add_run_flags(parser: argparse.ArgumentParser, device: bool = True) -> None:
-    """``--seed``, ``--threads`` and (with ``device``) ``--device``."""
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    if device:
-        parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    parser.add_argument("--threads", type=positive_int, default=None,
-                        help="CPU threads for PyTorch (default: PyTorch's choice)")
-
-
-def _add_size_flags(parser: argparse.ArgumentParser, batch_size: int, lr: float,
-                    **defaults: str) -> None:
-    """``--n-train``, ``--n-test``, ``--steps`` (None: the profile's; ``defaults`` names them in
-    the help), ``--batch-size`` and ``--lr``."""
-    for name, what in (("n_train", "training scenes"), ("n_test", "test scenes scored"),
-                       ("steps", "optimiser steps")):
-        default = f" (default {defaults[name]})" if name in defaults else ""
-        parser.add_argument(f"--{name.replace('_', '-')}", type=positive_int, default=None,
-                            help=what + default)
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
-    parser.add_argument("--lr", type=positive_float, default=lr, help="peak learning rate")
-
-
-def _run(args: argparse.Namespace):
-    """The run folder of ``--out`` (resumable checkpoints)."""
-    from course_lib.training.loop import run_folder
-
-    return run_folder(args.out)
+from course_lib.cli.common import (
+    _export_path,
+    add_export_flags,
+    add_run_flags,
+    add_size_flags,
+    command_line,
+    run_dir,
+    train_models,
+)
 
 
 def _train_fashion_cnn(args: argparse.Namespace) -> int:
@@ -50,7 +29,7 @@ def _train_fashion_cnn(args: argparse.Namespace) -> int:
     config = ClassifierTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                    seed=args.seed, limit=args.limit, device=args.device,
                                    threads=args.threads)
-    meta = train_fashion_cnn(out, config, command=command_line(), run=_run(args))
+    meta = train_fashion_cnn(out, config, command=command_line(), run=run_dir(args))
     print(f"FashionCNN: test accuracy {meta['test_accuracy']:.4f} after "
           f"{meta['train_seconds']:.0f} s of training; checkpoint written to {out}")
     return 0
@@ -73,7 +52,7 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
                         help="peak learning rate of the one-cycle schedule (default 3e-3)")
     parser.add_argument("--limit", type=positive_int, default=None,
                         help="train on at most this many images (quick trials; default: all)")
-    _add_run_flags(parser)
+    add_run_flags(parser)
     add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
     parser.set_defaults(handler=_train_fashion_cnn)
 
@@ -85,7 +64,7 @@ def _train_segmenter(args: argparse.Namespace) -> int:
     config = SegmenterTrainConfig(size=args.size, n_train=args.n_train, n_test=args.n_test,
                                   epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                   seed=args.seed, threads=args.threads)
-    _, report = train_segmenter(config, SegmenterConfig(width=args.width), run=_run(args),
+    _, report = train_segmenter(config, SegmenterConfig(width=args.width), run=run_dir(args),
                                 export=_export_path(args, CHECKPOINT_NAME),
                                 command=command_line())
     test = report["test"]
@@ -112,7 +91,7 @@ def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
     seg.add_argument("--batch-size", type=positive_int, default=32)
     seg.add_argument("--lr", type=positive_float, default=3e-3, help="peak one-cycle learning rate")
     seg.add_argument("--width", type=positive_int, default=16, help="channels at full resolution")
-    _add_run_flags(seg, device=False)
+    add_run_flags(seg, device=False)
     add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
     seg.set_defaults(handler=_train_segmenter)
 
@@ -124,7 +103,7 @@ def _train_clip(args: argparse.Namespace) -> int:
     config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                              threads=args.threads)
-    _, report = train_clip(config, run=_run(args), export=_export_path(args, CHECKPOINT_NAME),
+    _, report = train_clip(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
                            command=command_line())
     en, ru = report["test"]["en"], report["test"]["ru"]
     print(f"CLIP: caption retrieval top-1 EN {en['top1']:.3f}, RU {ru['top1']:.3f} (chance "
@@ -141,7 +120,7 @@ def _train_sr(args: argparse.Namespace) -> int:
     config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
                            batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                            threads=args.threads)
-    _, report = train_sr(config, run=_run(args), export=_export_path(args, CHECKPOINT_NAME),
+    _, report = train_sr(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
                          command=command_line())
     test = report["test"]
     print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
@@ -165,8 +144,8 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
         parser = train_models(commands).add_parser(
             name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
             epilog=f"Example: course train {name} --seed 0 --threads 1")
-        _add_size_flags(parser, *defaults)
-        _add_run_flags(parser, device=False)
+        add_size_flags(parser, *defaults)
+        add_run_flags(parser, device=False)
         add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
                          f"runs/{name}")
         parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
@@ -212,7 +191,7 @@ def _train_transformer(args: argparse.Namespace) -> int:
         n_test=args.n_test, seed=args.seed, text_len=args.text_len, vqgan=args.vqgan,
         device=args.device, threads=args.threads,
         max_seconds=args.max_minutes * 60 if args.max_minutes else None)
-    meta = train_transformer(config, run=_run(args), command=command_line(),
+    meta = train_transformer(config, run=run_dir(args), command=command_line(),
                              export=_export_path(args, "landscapes_transformer", args.checkpoint))
     q = meta["quality"]
     print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
@@ -231,7 +210,7 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
         "fp16 safetensors + a JSON sidecar.",
         epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
-    _add_size_flags(vq, 16, 2e-3, n_train="20000; fast 500", n_test="1000; fast 100",
+    add_size_flags(vq, 16, 2e-3, n_train="20000; fast 500", n_test="1000; fast 100",
                     steps="2400; fast 20")
     vq.add_argument("--disc-start", type=share, default=0.6,
                     help="share of the steps before the GAN loss starts (default 0.6)")
@@ -239,7 +218,7 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
     vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
                     help="images per batch that the perceptual loss scores (0: all)")
-    _add_run_flags(vq)
+    add_run_flags(vq)
     vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
     vq.add_argument("--checkpoint", default=None, help="exported model (default: "
                     "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
@@ -258,14 +237,14 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
         "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
         "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
         epilog="Example: course train transformer --steps 3000 --threads 1")
-    _add_size_flags(tr, 32, 2e-3, n_train="10000; fast 300", n_test="500; fast 50",
+    add_size_flags(tr, 32, 2e-3, n_train="10000; fast 300", n_test="500; fast 50",
                     steps="3000; fast 20")
     tr.add_argument("--max-minutes", type=positive_float, default=None,
                     help="stop training after this many minutes (steps done are recorded; "
                     "default: no limit)")
     tr.add_argument("--text-len", type=positive_int, default=32, help="text tokens per caption")
     tr.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
-    _add_run_flags(tr)
+    add_run_flags(tr)
     tr.add_argument("--checkpoint", default=None, help="exported model (default: "
                     "OUT/landscapes_transformer.safetensors)")
     add_export_flags(tr, "landscapes_transformer", "runs/transformer")
