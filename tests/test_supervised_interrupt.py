@@ -151,3 +151,12 @@ def test_ctrl_c_in_course_train_saves_and_the_rerun_matches_an_uninterrupted_run
     (a, history_a), (b, history_b) = exported(tmp_path / "cut"), exported(tmp_path / "straight")
     assert history_a == history_b and len(history_a) == 2  # one row per epoch
     assert a == b
+
+
+def test_stop_ends_the_run_after_the_current_step(tmp_path):
+    run = tiny_run(tmp_path / "run")
+    for step in run.steps():
+        run.history.append({"step": step + 1})
+        if step == 2:
+            run.stop()  # e.g. the transformer's --max-minutes deadline
+    assert [row["step"] for row in run.history] == [1, 2, 3] and run.step == 3

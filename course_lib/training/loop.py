@@ -131,6 +131,10 @@ class SupervisedRun:
                 self.bar.close()
         self.discard()
 
+    def stop(self) -> None:
+        """End the run after the current step (a deadline), as if it were the last."""
+        self.total = self.step + 1
+
     def save(self) -> None:
         """Write the checkpoint of the current step (nothing without a folder)."""
         if self.folder is None:

@@ -214,7 +214,7 @@ def train_transformer(config: TransformerTrainConfig | None = None,
             s["sums"] = dict.fromkeys(s["sums"], 0.0)
             print(loop.history[-1], flush=True)
         if cfg.max_seconds is not None and time.time() - t0 > cfg.max_seconds:
-            break
+            loop.stop()
     train_seconds = time.time() - t0
     model = model.cpu().eval()
 
