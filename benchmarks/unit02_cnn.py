@@ -67,8 +67,8 @@ def run_torch(epochs: int, seed: int, out: str) -> dict:
     torch.set_num_threads(min(2, os.cpu_count() or 2))
     command = f"course train fashion-cnn --epochs {epochs} --seed {seed} --out {out}"
     cpu_start = cpu_seconds()
-    meta = train_fashion_cnn(out, ClassifierTrainConfig(epochs=epochs, seed=seed),
-                             device="cpu", command=command, progress=False)
+    meta = train_fashion_cnn(out, ClassifierTrainConfig(epochs=epochs, seed=seed, device="cpu"),
+                             command=command, progress=False)
     return {"model": "fashion_cnn", "epochs": epochs, "seed": seed,
             "cpu_seconds_incl_eval": round(cpu_seconds() - cpu_start, 1),
             **{k: meta[k] for k in ("train_seconds", "val_accuracy", "test_accuracy")},

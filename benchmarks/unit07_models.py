@@ -27,7 +27,7 @@ def vqgan(args: argparse.Namespace) -> dict:
 def sampling(args: argparse.Namespace) -> dict:
     import torch
 
-    from course_lib.models.text_to_image import load_transformer, text_to_images
+    from course_lib.models.text_to_image import load_transformer
     from course_lib.models.vqgan import load_vqgan
 
     model, tokenizer = load_transformer()
@@ -38,12 +38,11 @@ def sampling(args: argparse.Namespace) -> dict:
         times = []
         for run in range(args.runs + 1):
             start = time.perf_counter()
-            if cache:
-                text_to_images(text, tokenizer, model, vq, n=24, top_k=128, top_p=0.99, seed=run)
-            else:
-                ids = tokenizer.encode_batch([text] * 24)
-                model.generate(ids, top_k=128, top_p=0.99, use_cache=False,
-                               generator=torch.Generator().manual_seed(run))
+            ids = tokenizer.encode_batch([text] * 24)
+            grids = model.generate(ids, top_k=128, top_p=0.99, use_cache=cache,
+                                   generator=torch.Generator().manual_seed(run))
+            if cache:  # the whole text-to-picture path: sampled tokens, decoded
+                vq.decode_indices(grids)
             if run:  # the first run warms up
                 times.append(time.perf_counter() - start)
         runs["kv_cache" if cache else "no_cache"] = {

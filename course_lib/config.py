@@ -16,7 +16,7 @@ import os
 import random
 import sys
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -50,6 +50,16 @@ def by_profile(*, full: T, fast: T) -> T:
     ``if CI:`` branches: they ask for a size and get the right one.
     """
     return fast if profile() == "fast" else full
+
+
+def fill_from_profile(config: T, **sizes: tuple[Any, Any]) -> T:
+    """A copy of the dataclass ``config`` whose ``None`` fields named in ``sizes`` get
+    ``by_profile(full=..., fast=...)``: ``fill_from_profile(cfg, steps=(700, 10))``."""
+    import dataclasses
+
+    return dataclasses.replace(config, **{name: by_profile(full=full, fast=fast)
+                                          for name, (full, fast) in sizes.items()
+                                          if getattr(config, name) is None})
 
 
 def pick_device(prefer: str | None = None):

@@ -37,11 +37,6 @@ COURSE_SETTINGS: tuple[tuple[int, float], ...] = ((128, 0.995), (96, 0.99), (64,
 DEFAULT_TOP_K, DEFAULT_TOP_P = COURSE_SETTINGS[-1]
 
 
-def scaled_top_k(top_k: int, n_codes: int = 512, reference_codes: int = 8192) -> int:
-    """ruDALL-E's ``top_k`` (over 8,192 codes) as the same share of an ``n_codes`` codebook."""
-    return max(1, round(top_k * n_codes / reference_codes))
-
-
 def _check_text(text: Any) -> str:
     if not isinstance(text, str):
         raise TypeError(f"text must be a string (the prompt), got {type(text).__name__}")

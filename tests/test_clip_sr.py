@@ -108,7 +108,7 @@ def test_sr_shapes_and_bicubic_skip(one_thread):
 
 def test_shipped_clip_retrieves_captions(one_thread):
     """Re-measure the sidecar's retrieval accuracy on the same test scenes."""
-    from course_lib.models.clip_training import evaluate_clip
+    from course_lib.training.clip import evaluate_clip
 
     info = checkpoint_info()
     quality = info["quality"]
@@ -122,7 +122,7 @@ def test_shipped_clip_retrieves_captions(one_thread):
 
 def test_shipped_sr_beats_bicubic(one_thread):
     """Re-measure PSNR on the first test renders: better than bicubic, as recorded."""
-    from course_lib.models.super_resolution_training import evaluate_sr
+    from course_lib.training.super_resolution import evaluate_sr
 
     info = sr_info()
     check = info["quick_check"]

@@ -133,7 +133,7 @@ def test_dalle_sized_parameter_count():
 def test_shipped_checkpoint_reproduces_its_heldout_loss():
     from course_lib.models.text_to_image import checkpoint_info, load_transformer
     from course_lib.models.vqgan import load_vqgan
-    from course_lib.training.transformer_run import (
+    from course_lib.training.transformer import (
         encode_captions,
         heldout_losses,
         image_tokens,

@@ -151,17 +151,9 @@ def check_attention_mask(fn: Callable) -> None:
 
 def _reference_filter(logits: torch.Tensor, top_k: int, top_p: float) -> torch.Tensor:
     """Top-k first, then top-p on the renormalised survivors (the crossing token is kept)."""
-    out = logits.clone().float()
-    if top_k and top_k < out.shape[-1]:
-        kth = out.topk(top_k, dim=-1).values[..., -1:]
-        out = out.masked_fill(out < kth, -math.inf)
-    if top_p < 1.0:
-        sorted_logits, order = out.sort(dim=-1, descending=True)
-        cum = sorted_logits.softmax(-1).cumsum(-1)
-        remove = cum - sorted_logits.softmax(-1) >= top_p  # mass before this token reached p
-        remove[..., 0] = False
-        out = out.masked_fill(remove.scatter(-1, order, remove), -math.inf)
-    return out
+    from course_lib.models.transformer import filter_logits
+
+    return filter_logits(logits.float(), top_k, top_p)
 
 
 def _kept(x: torch.Tensor) -> list:

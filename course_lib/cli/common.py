@@ -1,11 +1,14 @@
-"""What every ``course train`` command shares: the ``train`` group, export flags and the
-command line recorded in sidecars."""
+"""What every ``course train`` command shares: the ``train`` group, export, run and size flags,
+the run folder and the command line recorded in sidecars."""
 
 from __future__ import annotations
 
 import argparse
 import shlex
 import sys
+from pathlib import Path
+
+from course_lib.cli.args import positive_float, positive_int
 
 
 def command_line() -> str:
@@ -49,3 +52,31 @@ def train_models(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
                                                        metavar="MODEL"))
     return train.get_default("models")
 
+
+def add_run_flags(parser: argparse.ArgumentParser, device: bool = True) -> None:
+    """``--seed``, ``--threads`` and (with ``device``) ``--device``."""
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    if device:
+        parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+
+
+def add_size_flags(parser: argparse.ArgumentParser, batch_size: int, lr: float,
+                   **defaults: str) -> None:
+    """``--n-train``, ``--n-test``, ``--steps`` (None: the profile's; ``defaults`` names them in
+    the help), ``--batch-size`` and ``--lr``."""
+    for name, what in (("n_train", "training scenes"), ("n_test", "test scenes scored"),
+                       ("steps", "optimiser steps")):
+        default = f" (default {defaults[name]})" if name in defaults else ""
+        parser.add_argument(f"--{name.replace('_', '-')}", type=positive_int, default=None,
+                            help=what + default)
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
+    parser.add_argument("--lr", type=positive_float, default=lr, help="peak learning rate")
+
+
+def run_dir(args: argparse.Namespace) -> Path:
+    """The run folder of ``--out`` (resumable checkpoints; ``training.loop.run_folder``)."""
+    from course_lib.training.loop import run_folder
+
+    return run_folder(args.out)

@@ -1,28 +1,35 @@
 """``course train fashion-cnn|segmenter|clip|sr|vqgan|transformer``: the networks that
-classify, segment, re-rank, super-resolve and turn text into images."""
+classify, segment, re-rank, super-resolve and turn text into images.
+
+Each handler maps its flags to the library's config (``None``: the profile's size), calls the
+library's ``train_*`` (which trains in the ``--out`` run folder, resumable after Ctrl-C, and
+writes the export and its sidecar) and prints one summary line.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from course_lib.cli.args import image_size, non_negative_int, positive_float, positive_int, share
-from course_lib.cli.common import _export_path, add_export_flags, command_line, train_models
+from course_lib.cli.common import (
+    _export_path,
+    add_export_flags,
+    add_run_flags,
+    add_size_flags,
+    command_line,
+    run_dir,
+    train_models,
+)
 
 
 def _train_fashion_cnn(args: argparse.Namespace) -> int:
-
-    import torch
-
     from course_lib.training.classifier import ClassifierTrainConfig, train_fashion_cnn
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     out = _export_path(args, "fashion_cnn")
     config = ClassifierTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                   seed=args.seed)
-    command = command_line()
-    meta = train_fashion_cnn(out, config, limit=args.limit, device=args.device,
-                             command=command)
+                                   seed=args.seed, limit=args.limit, device=args.device,
+                                   threads=args.threads)
+    meta = train_fashion_cnn(out, config, command=command_line(), run=run_dir(args))
     print(f"FashionCNN: test accuracy {meta['test_accuracy']:.4f} after "
           f"{meta['train_seconds']:.0f} s of training; checkpoint written to {out}")
     return 0
@@ -39,242 +46,32 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
         epilog="Example: course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
     parser.add_argument("--epochs", type=positive_int, default=10,
                         help="passes over the data (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--batch-size", type=positive_int, default=128,
                         help="batch size (default 128)")
     parser.add_argument("--lr", type=positive_float, default=3e-3,
                         help="peak learning rate of the one-cycle schedule (default 3e-3)")
     parser.add_argument("--limit", type=positive_int, default=None,
                         help="train on at most this many images (quick trials; default: all)")
-    parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: best found)")
-    parser.add_argument("--threads", type=positive_int, default=None,
-                        help="CPU threads for PyTorch (default: PyTorch's choice)")
+    add_run_flags(parser)
     add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
     parser.set_defaults(handler=_train_fashion_cnn)
 
 
 def _train_segmenter(args: argparse.Namespace) -> int:
-
     from course_lib.models.segmenter import CHECKPOINT_NAME, SegmenterConfig
-    from course_lib.models.segmenter_training import (
-        SegmenterTrainConfig,
-        train_segmenter,
-        write_checkpoint,
-    )
+    from course_lib.training.segmenter import SegmenterTrainConfig, train_segmenter
 
     config = SegmenterTrainConfig(size=args.size, n_train=args.n_train, n_test=args.n_test,
                                   epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                   seed=args.seed, threads=args.threads)
-    out = _export_path(args, CHECKPOINT_NAME)
-    model, report = train_segmenter(config, SegmenterConfig(width=args.width))
-    command = command_line()
-    path = write_checkpoint(model, report, out, command=command)
+    _, report = train_segmenter(config, SegmenterConfig(width=args.width), run=run_dir(args),
+                                export=_export_path(args, CHECKPOINT_NAME),
+                                command=command_line())
     test = report["test"]
     print(f"segmenter: test mIoU {test['miou']:.4f}, pixel accuracy "
-          f"{test['pixel_accuracy']:.4f} after {report['train_seconds']:.0f} s; wrote {path}")
+          f"{test['pixel_accuracy']:.4f} after {report['train_seconds']:.0f} s; wrote "
+          f"{report['checkpoint']}")
     return 0
-
-
-def _train_clip(args: argparse.Namespace) -> int:
-
-    from course_lib.models.clip import CHECKPOINT_NAME
-    from course_lib.models.clip_training import ClipTrainConfig, train_clip, write_checkpoint
-
-    config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                             threads=args.threads)
-    out = _export_path(args, CHECKPOINT_NAME)
-    model, report = train_clip(config)
-    command = command_line()
-    path = write_checkpoint(model, report, out, command=command)
-    for lang, r in report["test"].items():
-        print(f"CLIP {lang}: caption retrieval top-1 {r['top1']:.3f} (chance "
-              f"{r['chance_top1']:.3f}), top-5 {r['top5']:.3f} (chance {r['chance_top5']:.3f})")
-    print(f"trained in {report['train_seconds']:.0f} s; wrote {path}")
-    return 0
-
-
-def _train_sr(args: argparse.Namespace) -> int:
-
-    from course_lib.models.super_resolution import CHECKPOINT_NAME
-    from course_lib.models.super_resolution_training import (
-        SRTrainConfig,
-        train_sr,
-        write_checkpoint,
-    )
-
-    config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
-                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                           threads=args.threads)
-    out = _export_path(args, CHECKPOINT_NAME)
-    model, report = train_sr(config)
-    command = command_line()
-    path = write_checkpoint(model, report, out, command=command)
-    test = report["test"]
-    print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
-          f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders; trained in "
-          f"{report['train_seconds']:.0f} s; wrote {path}")
-    return 0
-
-
-def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
-    """``course train clip`` and ``course train sr`` (unit 07: re-ranking, super-resolution)."""
-    for name, about, desc, defaults in (
-            ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
-             "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
-             "and Russian captions; the recorded figure is caption retrieval on test scenes. "
-             "Full profile: 10,000 scenes, 700 steps of 128 (about 8 minutes on one quiet "
-             "CPU core).", (128, 2e-3)),
-            ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
-             "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
-             "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
-             "profile: 3,000 scenes, 1,000 steps of 16 crops of 64 px.", (16, 1e-3))):
-        parser = train_models(commands).add_parser(
-            name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
-            epilog=f"Example: course train {name} --seed 0 --threads 1")
-        parser.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
-        parser.add_argument("--n-test", type=positive_int, default=None, help="test scenes")
-        parser.add_argument("--steps", type=positive_int, default=None, help="optimiser steps")
-        parser.add_argument("--batch-size", type=positive_int, default=defaults[0])
-        parser.add_argument("--lr", type=positive_float, default=defaults[1],
-                            help="peak learning rate")
-        parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--threads", type=positive_int, default=None,
-                            help="CPU threads for PyTorch (default: PyTorch's choice)")
-        add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
-                         f"runs/{name}")
-        parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
-
-
-def _train_vqgan(args: argparse.Namespace) -> int:
-
-    import torch
-
-    from course_lib.config import by_profile
-    from course_lib.training.vqgan_run import VQGANLossConfig, train_vqgan
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    steps = args.steps or by_profile(full=2400, fast=20)
-    if args.finetune_decoder:
-        from course_lib.training.vqgan_run import finetune_decoder
-
-        command = command_line()
-        meta = finetune_decoder(steps, args.checkpoint, args.batch_size, args.lr,
-                                perceptual_weight=args.perceptual_weight, seed=args.seed,
-                                command=command, out=_export_path(args, "landscapes_vqgan"))
-        q = meta["quality"]
-        print(f"VQ-GAN decoder fine-tuned: test PSNR {q['psnr']:.2f} dB; wrote "
-              f"{meta['checkpoint']}")
-        return 0
-    export = _export_path(args, "landscapes_vqgan", args.checkpoint)
-    loss = VQGANLossConfig(disc_start=int(args.disc_start * steps),
-                           perceptual_weight=args.perceptual_weight,
-                           disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
-    command = command_line()
-    meta = train_vqgan(args.out, steps, args.batch_size, args.lr,
-                       n_train=args.n_train or by_profile(full=20_000, fast=500),
-                       n_test=args.n_test or by_profile(full=1_000, fast=100), seed=args.seed,
-                       loss=loss, device=args.device, checkpoint=export,
-                       command=command, resume=not args.no_resume)
-    q = meta["quality"]
-    print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
-          f"{100 * q['used_share']:.1f}% of codes used, after {meta['train_seconds']:.0f} s; "
-          f"wrote {meta['checkpoint']}")
-    return 0
-
-
-def _train_transformer(args: argparse.Namespace) -> int:
-
-    import torch
-
-    from course_lib.config import by_profile
-    from course_lib.training.transformer_run import train_transformer
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    command = command_line()
-    export = _export_path(args, "landscapes_transformer", args.checkpoint)
-    meta = train_transformer(args.steps or by_profile(full=3000, fast=20), args.batch_size,
-                             args.lr, n_train=args.n_train or by_profile(full=10_000, fast=300),
-                             n_test=args.n_test or by_profile(full=500, fast=50),
-                             seed=args.seed, vqgan_path=args.vqgan, text_len=args.text_len,
-                             checkpoint=export, command=command, device=args.device,
-                             max_seconds=args.max_minutes * 60 if args.max_minutes else None)
-    q = meta["quality"]
-    print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
-          f"nats/token; attribute agreement (all six) {q['attributes']['matched']['all']:.3f} "
-          f"vs {q['attributes']['shuffled']['all']:.3f} with shuffled captions; "
-          f"wrote {meta['checkpoint']}")
-    return 0
-
-
-def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
-    """``course train vqgan`` and ``course train transformer`` (unit 07, text to image)."""
-    vq = train_models(commands).add_parser(
-        "vqgan", help="VQ-GAN image tokenizer on Landscapes (unit 07)",
-        description="Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
-        "segmenter-perceptual and commitment losses, then a hinge PatchGAN term with the "
-        "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
-        "fp16 safetensors + a JSON sidecar.",
-        epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
-    vq.add_argument("--steps", type=positive_int, default=None,
-                    help="steps (default 2400; fast 20)")
-    vq.add_argument("--batch-size", type=positive_int, default=16)
-    vq.add_argument("--lr", type=positive_float, default=2e-3, help="Adam learning rate, G and D")
-    vq.add_argument("--disc-start", type=share, default=0.6,
-                    help="share of the steps before the GAN loss starts (default 0.6)")
-    vq.add_argument("--disc-weight", type=positive_float, default=0.8)
-    vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
-    vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
-                    help="images per batch that the perceptual loss scores (0: all)")
-    vq.add_argument("--n-train", type=positive_int, default=None,
-                    help="training renders (default 20000)")
-    vq.add_argument("--n-test", type=positive_int, default=None,
-                    help="test renders scored (default 1000)")
-    vq.add_argument("--seed", type=int, default=0)
-    vq.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    vq.add_argument("--threads", type=positive_int, default=None,
-                    help="CPU threads for PyTorch (default: PyTorch's choice)")
-    vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
-    vq.add_argument("--checkpoint", default=None, help="exported model (default: "
-                    "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
-                    "start from (default: the shipped one)")
-    add_export_flags(vq, "landscapes_vqgan", None)
-    vq.add_argument("--no-resume", action="store_true")
-    vq.add_argument("--finetune-decoder", action="store_true",
-                    help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
-                    "and codebook frozen, so the tokens do not change) for --steps steps")
-    vq.set_defaults(handler=_train_vqgan)
-
-    tr = train_models(commands).add_parser(
-        "transformer", help="text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)",
-        description="Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with "
-        "a BPE trained on them, then train a GPT over [32 text tokens][64 image tokens] "
-        "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
-        "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
-        epilog="Example: course train transformer --steps 3000 --threads 1")
-    tr.add_argument("--steps", type=positive_int, default=None,
-                    help="steps (default 3000; fast 20)")
-    tr.add_argument("--batch-size", type=positive_int, default=32)
-    tr.add_argument("--lr", type=positive_float, default=2e-3, help="peak AdamW learning rate")
-    tr.add_argument("--max-minutes", type=positive_float, default=None,
-                    help="stop training after this many minutes (steps done are recorded; "
-                    "default: no limit)")
-    tr.add_argument("--n-train", type=positive_int, default=None,
-                    help="training scenes (default 10000)")
-    tr.add_argument("--n-test", type=positive_int, default=None,
-                    help="test scenes scored (default 500)")
-    tr.add_argument("--text-len", type=positive_int, default=32, help="text tokens per caption")
-    tr.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--device", default=None, help="cuda, mps or cpu (default: best)")
-    tr.add_argument("--threads", type=positive_int, default=None,
-                    help="CPU threads for PyTorch (default: PyTorch's choice)")
-    tr.add_argument("--checkpoint", default=None, help="exported model (default: "
-                    "OUT/landscapes_transformer.safetensors)")
-    add_export_flags(tr, "landscapes_transformer", "runs/transformer")
-    tr.set_defaults(handler=_train_transformer)
 
 
 def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
@@ -294,8 +91,161 @@ def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
     seg.add_argument("--batch-size", type=positive_int, default=32)
     seg.add_argument("--lr", type=positive_float, default=3e-3, help="peak one-cycle learning rate")
     seg.add_argument("--width", type=positive_int, default=16, help="channels at full resolution")
-    seg.add_argument("--seed", type=int, default=0)
-    seg.add_argument("--threads", type=positive_int, default=None,
-                     help="CPU threads for PyTorch (default: PyTorch's choice)")
+    add_run_flags(seg, device=False)
     add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
     seg.set_defaults(handler=_train_segmenter)
+
+
+def _train_clip(args: argparse.Namespace) -> int:
+    from course_lib.models.clip import CHECKPOINT_NAME
+    from course_lib.training.clip import ClipTrainConfig, train_clip
+
+    config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                             threads=args.threads)
+    _, report = train_clip(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
+                           command=command_line())
+    en, ru = report["test"]["en"], report["test"]["ru"]
+    print(f"CLIP: caption retrieval top-1 EN {en['top1']:.3f}, RU {ru['top1']:.3f} (chance "
+          f"{en['chance_top1']:.3f}), top-5 EN {en['top5']:.3f}, RU {ru['top5']:.3f} (chance "
+          f"{en['chance_top5']:.3f}); trained in {report['train_seconds']:.0f} s; wrote "
+          f"{report['checkpoint']}")
+    return 0
+
+
+def _train_sr(args: argparse.Namespace) -> int:
+    from course_lib.models.super_resolution import CHECKPOINT_NAME
+    from course_lib.training.super_resolution import SRTrainConfig, train_sr
+
+    config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
+                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                           threads=args.threads)
+    _, report = train_sr(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
+                         command=command_line())
+    test = report["test"]
+    print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
+          f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders; trained in "
+          f"{report['train_seconds']:.0f} s; wrote {report['checkpoint']}")
+    return 0
+
+
+def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train clip`` and ``course train sr`` (unit 07: re-ranking, super-resolution)."""
+    for name, about, desc, defaults in (
+            ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
+             "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
+             "and Russian captions; the recorded figure is caption retrieval on test scenes. "
+             "Full profile: 10,000 scenes, 700 steps of 128 (about 8 minutes on one quiet "
+             "CPU core).", (128, 2e-3)),
+            ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
+             "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
+             "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
+             "profile: 3,000 scenes, 1,000 steps of 16 crops of 64 px.", (16, 1e-3))):
+        parser = train_models(commands).add_parser(
+            name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
+            epilog=f"Example: course train {name} --seed 0 --threads 1")
+        add_size_flags(parser, *defaults)
+        add_run_flags(parser, device=False)
+        add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
+                         f"runs/{name}")
+        parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
+
+
+def _train_vqgan(args: argparse.Namespace) -> int:
+    from course_lib.training.vqgan_run import (
+        DecoderFinetuneConfig,
+        VQGANLossConfig,
+        VQGANTrainConfig,
+        finetune_decoder,
+        train_vqgan,
+    )
+
+    sizes = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
+             "n_train": args.n_train, "n_test": args.n_test, "seed": args.seed,
+             "threads": args.threads}
+    if args.finetune_decoder:
+        config = DecoderFinetuneConfig(**sizes, perceptual_weight=args.perceptual_weight)
+        meta = finetune_decoder(config, args.checkpoint, _export_path(args, "landscapes_vqgan"),
+                                command=command_line())
+        print(f"VQ-GAN decoder fine-tuned: test PSNR {meta['quality']['psnr']:.2f} dB; wrote "
+              f"{meta['checkpoint']}")
+        return 0
+    config = VQGANTrainConfig(**sizes, disc_start=args.disc_start, device=args.device)
+    loss = VQGANLossConfig(perceptual_weight=args.perceptual_weight,
+                           disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
+    meta = train_vqgan(config, loss, run=args.out,
+                       export=_export_path(args, "landscapes_vqgan", args.checkpoint),
+                       command=command_line(), resume=not args.no_resume)
+    q = meta["quality"]
+    print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
+          f"{100 * q['used_share']:.1f}% of codes used, after {meta['train_seconds']:.0f} s; "
+          f"wrote {meta['checkpoint']}")
+    return 0
+
+
+def _train_transformer(args: argparse.Namespace) -> int:
+    from course_lib.training.transformer import TransformerTrainConfig, train_transformer
+
+    config = TransformerTrainConfig(
+        steps=args.steps, batch_size=args.batch_size, lr=args.lr, n_train=args.n_train,
+        n_test=args.n_test, seed=args.seed, text_len=args.text_len, vqgan=args.vqgan,
+        device=args.device, threads=args.threads,
+        max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+    meta = train_transformer(config, run=run_dir(args), command=command_line(),
+                             export=_export_path(args, "landscapes_transformer", args.checkpoint))
+    q = meta["quality"]
+    print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
+          f"nats/token; attribute agreement (all six) {q['attributes']['matched']['all']:.3f} "
+          f"vs {q['attributes']['shuffled']['all']:.3f} with shuffled captions; "
+          f"wrote {meta['checkpoint']}")
+    return 0
+
+
+def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
+    """``course train vqgan`` and ``course train transformer`` (unit 07, text to image)."""
+    vq = train_models(commands).add_parser(
+        "vqgan", help="VQ-GAN image tokenizer on Landscapes (unit 07)",
+        description="Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
+        "segmenter-perceptual and commitment losses, then a hinge PatchGAN term with the "
+        "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
+        "fp16 safetensors + a JSON sidecar.",
+        epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
+    add_size_flags(vq, 16, 2e-3, n_train="20000; fast 500", n_test="1000; fast 100",
+                    steps="2400; fast 20")
+    vq.add_argument("--disc-start", type=share, default=0.6,
+                    help="share of the steps before the GAN loss starts (default 0.6)")
+    vq.add_argument("--disc-weight", type=positive_float, default=0.8)
+    vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
+    vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
+                    help="images per batch that the perceptual loss scores (0: all)")
+    add_run_flags(vq)
+    vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
+    vq.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_vqgan.safetensors); with --finetune-decoder the model to "
+                    "start from (default: the shipped one)")
+    add_export_flags(vq, "landscapes_vqgan", None)
+    vq.add_argument("--no-resume", action="store_true")
+    vq.add_argument("--finetune-decoder", action="store_true",
+                    help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
+                    "and codebook frozen, so the tokens do not change) for --steps steps")
+    vq.set_defaults(handler=_train_vqgan)
+
+    tr = train_models(commands).add_parser(
+        "transformer", help="text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)",
+        description="Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with "
+        "a BPE trained on them, then train a GPT over [32 text tokens][64 image tokens] "
+        "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
+        "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
+        epilog="Example: course train transformer --steps 3000 --threads 1")
+    add_size_flags(tr, 32, 2e-3, n_train="10000; fast 300", n_test="500; fast 50",
+                    steps="3000; fast 20")
+    tr.add_argument("--max-minutes", type=positive_float, default=None,
+                    help="stop training after this many minutes (steps done are recorded; "
+                    "default: no limit)")
+    tr.add_argument("--text-len", type=positive_int, default=32, help="text tokens per caption")
+    tr.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
+    add_run_flags(tr)
+    tr.add_argument("--checkpoint", default=None, help="exported model (default: "
+                    "OUT/landscapes_transformer.safetensors)")
+    add_export_flags(tr, "landscapes_transformer", "runs/transformer")
+    tr.set_defaults(handler=_train_transformer)

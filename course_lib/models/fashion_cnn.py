@@ -17,14 +17,14 @@ loads it on the CPU in a fraction of a second.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from course_lib.models.weights_file import CHECKPOINT_DIR
+from course_lib.models import weights_file
+from course_lib.models.weights_file import CHECKPOINT_DIR, load_weights, save_weights
 
 #: Pixel mean and standard deviation of the Fashion-MNIST training images (scaled to [0, 1]).
 FASHION_MEAN = 0.2860
@@ -90,34 +90,17 @@ class FashionCNN(nn.Module):
 
 def save_fashion_cnn(model: FashionCNN, path: str | Path, metadata: dict,
                      half: bool = True) -> Path:
-    """Write the weights as safetensors (fp16 floats by default) plus a JSON sidecar.
-
-    Both files are written to a temporary name first and then renamed, so an interrupted
-    save never leaves a half-written checkpoint behind.
-    """
-    from safetensors.torch import save_file
-
-    from course_lib.models.weights_file import guard_write, write_sidecar
-
-    path = Path(path)
-    guard_write(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {}
-    for name, tensor in model.state_dict().items():
-        tensor = tensor.detach().cpu().contiguous()
-        state[name] = tensor.half() if half and tensor.is_floating_point() else tensor
+    """Write the weights (fp16 floats by default) and a sidecar, the shipped-model format of
+    ``weights_file.save_weights`` (atomic writes, the sidecar records the file's sha256)."""
+    state = model.state_dict()
     sidecar = {"config": asdict(model.config), "dtype": "float16" if half else "float32",
                **metadata}
-    tmp = path.with_suffix(".tmp")
-    save_file(state, str(tmp), metadata={"format": "pt"})
-    tmp.replace(path)
-    write_sidecar(path, sidecar)
-    return path
+    return save_weights(state, path, sidecar, keep_fp32=() if half else state.keys())
 
 
 def read_sidecar(path: str | Path = CHECKPOINT) -> dict:
     """The JSON sidecar of a checkpoint: config, command, seed, date, measured accuracy."""
-    return json.loads(Path(path).with_suffix(".json").read_text())
+    return weights_file.read_sidecar(path)
 
 
 def load_fashion_cnn(path: str | Path | None = None, device: str | torch.device = "cpu"
@@ -126,20 +109,11 @@ def load_fashion_cnn(path: str | Path | None = None, device: str | torch.device 
 
     Loading uses safetensors, which stores plain tensors and never runs code from the file.
     """
-    from course_lib.models.weights_file import read_tensors
-
     path = Path(path) if path is not None else CHECKPOINT
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No FashionCNN checkpoint at {path}. Train one with "
-            "`course train fashion-cnn --out PATH` or reinstall the course package.")
-    sidecar = read_sidecar(path)
+    state, sidecar = load_weights(path, "FashionCNN", "course train fashion-cnn --out PATH")
     config = dict(sidecar.get("config", {}))
     if "channels" in config:
         config["channels"] = tuple(config["channels"])
-    config = FashionCNNConfig(**config)
-    model = FashionCNN(config)
-    state = {k: (v.float() if v.is_floating_point() else v)
-             for k, v in read_tensors(path).items()}
+    model = FashionCNN(FashionCNNConfig(**config))
     model.load_state_dict(state)
     return model.to(device).eval()

@@ -85,15 +85,3 @@ class CaptionTokenizer:
         from tokenizers import Tokenizer
 
         return cls(Tokenizer.from_file(str(path)), text_len)
-
-
-def landscape_caption_corpus(n_scenes: int, split: str = "train") -> list[str]:
-    """All phrasings, in both languages, of the first ``n_scenes`` scenes of ``split``."""
-    from course_lib.data.landscapes import captions, sample_scene, split_seeds
-
-    texts = []
-    for seed in split_seeds(split, n_scenes):
-        params = sample_scene(int(seed))
-        for lang in ("en", "ru"):
-            texts.extend(captions(params, lang))
-    return texts

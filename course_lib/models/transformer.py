@@ -67,14 +67,11 @@ def attention_mask(text_len: int, image_len: int) -> torch.Tensor:
     """Boolean (L, L) mask, True where query row i may attend to key column j.
 
     Text rows: causal over text, nothing of the image. Image rows: all text, and image
-    columns up to and including their own position.
+    columns up to and including their own position. With the text first, that is the plain
+    causal mask of the stream (``attention_masks.text_image_mask``'s "full" pattern).
     """
     length = text_len + image_len
-    mask = torch.zeros(length, length, dtype=torch.bool)
-    mask[:text_len, :text_len] = torch.ones(text_len, text_len, dtype=torch.bool).tril()
-    mask[text_len:, :text_len] = True
-    mask[text_len:, text_len:] = torch.ones(image_len, image_len, dtype=torch.bool).tril()
-    return mask
+    return torch.ones(length, length, dtype=torch.bool).tril()
 
 
 class KVCache:
@@ -267,6 +264,7 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
         cumulative = sorted_logits.softmax(-1).cumsum(-1)
         # drop a token if the tokens before it already reach top_p
         drop_sorted = (cumulative - sorted_logits.softmax(-1)) >= top_p
+        drop_sorted[..., 0] = False  # the most likely token always stays
         drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
         logits[drop] = float("-inf")
     return logits

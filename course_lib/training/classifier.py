@@ -64,17 +64,42 @@ class ClassifierTrainConfig:
     weight_decay: float = 1e-4
     hflip: bool = True  # random left-right mirroring as data augmentation
     seed: int = 0
+    limit: int | None = None  # train on at most this many images (None: all)
+    device: str | None = None  # None: the best found
+    threads: int | None = None  # CPU threads (None: PyTorch's choice)
+
+
+def _open_epoch(loader: DataLoader):
+    """An iterator over one epoch of ``loader``, after a first one left unused: the shipped
+    FashionCNN was trained with tqdm.auto wrapping the loader, which opens (and drops) an
+    iterator, so the shuffle's generator advanced once more per epoch. Kept for the recipe."""
+    iter(loader)
+    return iter(loader)
+
+
+def _epoch_batches(loader: DataLoader, generator: torch.Generator, state: dict, done: int):
+    """The loader's batches of the current epoch after the first ``done``, with ``generator``
+    as it was after them: resuming mid-epoch replays the epoch's shuffle exactly."""
+    now = generator.get_state()
+    generator.set_state(state["epoch_rng"])
+    batches = _open_epoch(loader)
+    for _ in range(done):
+        next(batches)
+    generator.set_state(now)
+    return batches
 
 
 def fit_classifier(model: nn.Module, train: TensorDataset, valid: TensorDataset,
                    config: ClassifierTrainConfig | None = None,
-                   device: torch.device | str = "cpu", progress: bool = True) -> pd.DataFrame:
+                   device: torch.device | str = "cpu", progress: bool = True,
+                   run: str | Path | None = None) -> pd.DataFrame:
     """Train ``model`` for ``config.epochs`` epochs; one history row per epoch.
 
     Columns: loss (mean over the epoch's training batches, with dropout and augmentation on),
-    val_loss, val_accuracy (on ``valid``, in eval mode) and seconds.
+    val_loss, val_accuracy (on ``valid``, in eval mode) and seconds. With a ``run`` folder,
+    Ctrl-C saves a checkpoint there and the same call resumes from it.
     """
-    from tqdm.auto import tqdm
+    from course_lib.training.loop import SupervisedRun
 
     config = config or ClassifierTrainConfig()
     generator = torch.Generator().manual_seed(config.seed)
@@ -86,64 +111,81 @@ def fit_classifier(model: nn.Module, train: TensorDataset, valid: TensorDataset,
                                   weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=config.lr, epochs=config.epochs, steps_per_epoch=len(loader))
-    rows = []
-    for epoch in range(1, config.epochs + 1):
-        start, losses, seen = time.perf_counter(), 0.0, 0
-        bar = tqdm(loader, desc=f"epoch {epoch}/{config.epochs}", leave=False,
-                   disable=not progress)
-        for images, labels in bar:
-            images, labels = images.to(device), labels.to(device)
-            if config.hflip:
-                images = random_hflip(images, generator)
-            loss = train_step(model, images, labels, optimizer)
-            schedule.step()
-            if not torch.isfinite(torch.tensor(loss)):
-                raise FloatingPointError(
-                    f"The loss became {loss} in epoch {epoch}: lower the learning rate.")
-            losses += loss * len(labels)
-            seen += len(labels)
-            bar.set_postfix(loss=f"{losses / seen:.3f}")
-        val_loss, val_acc = evaluate(model, valid_loader, device)
-        rows.append({"loss": losses / seen, "val_loss": val_loss, "val_accuracy": val_acc,
-                     "seconds": time.perf_counter() - start})
-        if progress:
-            print(f"epoch {epoch}: loss {losses / seen:.4f}  val_loss {val_loss:.4f}  "
-                  f"val_accuracy {val_acc:.4f}  ({rows[-1]['seconds']:.0f} s)")
-    frame = pd.DataFrame(rows)
+    settings = {k: getattr(config, k) for k in config.__dataclass_fields__ if k != "device"}
+    loop = SupervisedRun(run, config.epochs * len(loader), model, optimizer, schedule,
+                         generator, settings={**settings, "train_images": len(train)},
+                         desc="FashionCNN", progress=progress)
+    s, batches, started = loop.state, None, time.perf_counter()
+    for step in loop.steps():
+        epoch, i = divmod(step, len(loader))
+        epoch += 1
+        if i == 0:
+            s.update(epoch_rng=generator.get_state(), losses=0.0, seen=0)
+            batches, started = _open_epoch(loader), time.perf_counter()
+        elif batches is None:  # resumed in the middle of an epoch
+            batches = _epoch_batches(loader, generator, s, i)
+        images, labels = next(batches)
+        images, labels = images.to(device), labels.to(device)
+        if config.hflip:
+            images = random_hflip(images, generator)
+        loss = train_step(model, images, labels, optimizer)
+        schedule.step()
+        if not torch.isfinite(torch.tensor(loss)):
+            raise FloatingPointError(
+                f"The loss became {loss} in epoch {epoch}: lower the learning rate.")
+        s["losses"] += loss * len(labels)
+        s["seen"] += len(labels)
+        if i == len(loader) - 1:
+            next(batches, None)  # the end of the epoch, which draws the sampler's next shuffle
+            val_loss, val_acc = evaluate(model, valid_loader, device)
+            loop.history.append({"loss": s["losses"] / s["seen"], "val_loss": val_loss,
+                                 "val_accuracy": val_acc,
+                                 "seconds": time.perf_counter() - started})
+            if progress:
+                print(f"epoch {epoch}: loss {s['losses'] / s['seen']:.4f}  val_loss "
+                      f"{val_loss:.4f}  val_accuracy {val_acc:.4f}  "
+                      f"({loop.history[-1]['seconds']:.0f} s)")
+    frame = pd.DataFrame(loop.history)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
     return frame
 
 
 def train_fashion_cnn(out: str | Path | None = None, config: ClassifierTrainConfig | None = None,
-                      n_valid: int = 5_000, limit: int | None = None,
-                      device: torch.device | str | None = None, command: str = "",
-                      progress: bool = True) -> dict:
+                      n_valid: int = 5_000, command: str = "", progress: bool = True,
+                      run: str | Path | None = None) -> dict:
     """Train FashionCNN on Fashion-MNIST, measure test accuracy, save a checkpoint.
 
     As in unit 01, the first ``n_valid`` training images are the validation set and the rest
-    (``limit`` of them at most) are trained on; the test set is used once, at the end.
-    Returns the metadata written to the JSON sidecar.
+    (``config.limit`` of them at most) are trained on; the test set is used once, at the end.
+    ``run``: the folder of the interrupt-safe checkpoint. Returns the metadata written to the
+    JSON sidecar.
     """
     import datetime
 
-    from course_lib.config import pick_device, seed_everything
     from course_lib.data.fashion_mnist import fashion_mnist_dataset
-    from course_lib.models.fashion_cnn import CHECKPOINT, FashionCNN, save_fashion_cnn
+    from course_lib.models.fashion_cnn import (
+        CHECKPOINT,
+        FashionCNN,
+        load_fashion_cnn,
+        save_fashion_cnn,
+    )
     from course_lib.models.weights_file import guard_write
+    from course_lib.training.loop import setup
 
-    guard_write(Path(out) if out is not None else CHECKPOINT)  # refuse before training
+    path = Path(out) if out is not None else CHECKPOINT
+    guard_write(path)  # refuse before training
     config = config or ClassifierTrainConfig()
-    device = pick_device(device)
-    seed_everything(config.seed)
+    device = setup(config.seed, config.threads, config.device)
     full = fashion_mnist_dataset("train")
     images, labels = full.tensors
     valid = TensorDataset(images[:n_valid], labels[:n_valid])
-    stop = None if limit is None else n_valid + limit
+    stop = None if config.limit is None else n_valid + config.limit
     train = TensorDataset(images[n_valid:stop], labels[n_valid:stop])
     test_loader = DataLoader(fashion_mnist_dataset("test"), batch_size=1000)
     model = FashionCNN()
     start = time.perf_counter()
-    history = fit_classifier(model, train, valid, config, device=device, progress=progress)
+    history = fit_classifier(model, train, valid, config, device=device, progress=progress,
+                             run=run)
     train_seconds = time.perf_counter() - start
     model.cpu()
     test_loss, test_acc = evaluate(model, test_loader)
@@ -162,11 +204,8 @@ def train_fashion_cnn(out: str | Path | None = None, config: ClassifierTrainConf
         "test_accuracy_fp32": round(test_acc, 4),
         "torch": torch.__version__,
     }
-    path = Path(out) if out is not None else CHECKPOINT
     save_fashion_cnn(model, path, metadata)
     # Re-measure after the fp16 round trip: this is the figure the tests check.
-    from course_lib.models.fashion_cnn import load_fashion_cnn
-
     _, metadata["test_accuracy"] = evaluate(load_fashion_cnn(path), test_loader)
     metadata["test_accuracy"] = round(metadata["test_accuracy"], 4)
     save_fashion_cnn(model, path, metadata)

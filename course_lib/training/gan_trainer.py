@@ -47,8 +47,8 @@ from course_lib.training.checkpoint import (
 )
 from course_lib.training.interrupts import (
     InterruptFlag,
-    TrainingInterrupted,
     deferred_interrupt,
+    interrupted_at,
 )
 from course_lib.training.precision import autocast, make_scaler, resolve_precision
 from course_lib.training.samples import plot_gan_history, save_grid
@@ -245,12 +245,7 @@ class GANTrainer:
 
     def _interrupted(self) -> None:
         """Save at the current (whole) step when there is a run folder, then stop."""
-        if self.checkpoint_dir is None:
-            raise TrainingInterrupted(f"interrupted at step {self.step}; nothing was saved "
-                                      "(no run folder)")
-        self.save()
-        raise TrainingInterrupted(f"interrupted at step {self.step}; run the same command "
-                                  f"again to resume (checkpoint in {self.checkpoint_dir})")
+        raise interrupted_at(self.step, self.checkpoint_dir, self.save)
 
     def learning_rate_factor(self, step: int | None = None) -> float:
         """What the learning rates are multiplied by at ``step`` (default: the next step).

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -47,3 +48,14 @@ def deferred_interrupt() -> Iterator[InterruptFlag]:
         yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def interrupted_at(step: int, folder: Path | None, save: Callable[[], None]
+                   ) -> TrainingInterrupted:
+    """Save (when there is a run folder) and return the exception that says so."""
+    if folder is None:
+        return TrainingInterrupted(f"interrupted at step {step}; nothing was saved "
+                                   "(no run folder)")
+    save()
+    return TrainingInterrupted(f"interrupted at step {step}; run the same command again to "
+                               f"resume (checkpoint in {folder})")

@@ -17,7 +17,7 @@ previous G step made (taming-transformers makes the same pair, D's update after 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from course_lib.models.vqgan import (
     hinge_d_loss,
     hinge_g_loss,
 )
+from course_lib.training.loop import to_tensor
 
 
 @dataclass
@@ -46,6 +47,51 @@ class VQGANLossConfig:
     disc_weight: float = 0.8
     disc_start: int = 30_000  # generator steps before the GAN term and D's training start
     perceptual_images: int = 0  # score the perceptual loss on this many images (0: all)
+
+
+@dataclass
+class VQGANTrainConfig:
+    """Training settings; ``None`` sizes come from the profile (``filled``)."""
+
+    steps: int | None = None  # full 2,400, fast 20
+    batch_size: int = 16
+    lr: float = 2e-3  # Adam, generator and discriminator
+    n_train: int | None = None  # training renders: full 20,000, fast 500
+    n_test: int | None = None  # test renders scored: full 1,000, fast 100
+    size: int = 64
+    seed: int = 0
+    disc_start: float | None = 0.6  # share of the steps before the GAN term (None: the loss's)
+    device: str | None = None
+    threads: int | None = None
+
+    def filled(self) -> VQGANTrainConfig:
+        """This config with the profile's sizes in place of ``None``."""
+        from course_lib.config import fill_from_profile
+
+        return fill_from_profile(self, steps=(2400, 20), n_train=(20_000, 500),
+                                 n_test=(1_000, 100))
+
+
+@dataclass
+class DecoderFinetuneConfig:
+    """Settings of ``finetune_decoder``; ``None`` sizes come from the profile (``filled``)."""
+
+    steps: int | None = None  # full 2,400, fast 20
+    batch_size: int = 16
+    lr: float = 5e-4
+    n_train: int | None = None  # full 20,000, fast 500
+    n_test: int | None = None  # full 1,000, fast 100
+    size: int = 64
+    seed: int = 0
+    perceptual_weight: float = 1.0
+    threads: int | None = None
+
+    def filled(self) -> DecoderFinetuneConfig:
+        """This config with the profile's sizes in place of ``None``."""
+        from course_lib.config import fill_from_profile
+
+        return fill_from_profile(self, steps=(2400, 20), n_train=(20_000, 500),
+                                 n_test=(1_000, 100))
 
 
 class ImageArray(Dataset):
@@ -60,12 +106,6 @@ class ImageArray(Dataset):
     def __getitem__(self, index: int) -> torch.Tensor:
         x = torch.from_numpy(np.array(self.images[index], dtype=np.uint8))
         return x.permute(2, 0, 1).float().div(127.5).sub(1.0)
-
-
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, H, W, 3) -> float (N, 3, H, W) in [-1, 1]."""
-    x = torch.from_numpy(np.array(images, dtype=np.uint8))
-    return x.permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 class VQGANTask:
@@ -141,16 +181,16 @@ def evaluate_vqgan(model: VQGAN, images: torch.Tensor, batch_size: int = 100) ->
             **{k: round(v, 4) if isinstance(v, float) else v for k, v in usage.items()}}
 
 
-def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float = 2e-3,
-                n_train: int = 20_000, n_test: int = 1_000, size: int = 64, seed: int = 0,
-                loss: VQGANLossConfig | None = None, config: VQGANConfig | None = None,
-                device: str | None = None, checkpoint: str | Path | None = None,
-                command: str = "", resume: bool = True) -> dict[str, Any]:
+def train_vqgan(config: VQGANTrainConfig | None = None, loss: VQGANLossConfig | None = None,
+                model_config: VQGANConfig | None = None, run: str | Path = "runs/vqgan",
+                export: str | Path | None = None, command: str = "",
+                resume: bool = True) -> dict[str, Any]:
     """Train on ``n_train`` Landscapes renders, measure on ``n_test`` test renders, export.
 
-    Checkpoints for resuming go to ``out_dir``; the exported fp16 model goes to ``checkpoint``
-    (default: the package's ``course_lib/checkpoints/landscapes_vqgan.safetensors``), and its
-    quality is measured again after the fp16 round trip.
+    Checkpoints for resuming go to the ``run`` folder; the exported fp16 model goes to
+    ``export`` (default: the package's ``course_lib/checkpoints/landscapes_vqgan.safetensors``,
+    which only ``--export-to-package`` may replace), and its quality is measured again after
+    the fp16 round trip. ``config.disc_start`` (a share of the steps) sets ``loss.disc_start``.
     """
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
@@ -162,11 +202,18 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     from course_lib.models.weights_file import checkpoint_path, guard_write
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
+    cfg = (config or VQGANTrainConfig()).filled()
+    steps, batch_size, lr, n_train, n_test, size, seed = (
+        cfg.steps, cfg.batch_size, cfg.lr, cfg.n_train, cfg.n_test, cfg.size, cfg.seed)
+    path = checkpoint_path(export, CHECKPOINT_NAME)
     guard_write(path)  # refuse a shipped file before training, not after
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     seed_everything(seed)
-    loss = loss or VQGANLossConfig(disc_start=int(0.6 * steps), perceptual_images=8)
-    config = config or VQGANConfig.course()
+    loss = loss or VQGANLossConfig(perceptual_images=8)
+    if cfg.disc_start is not None:
+        loss = replace(loss, disc_start=int(cfg.disc_start * steps))
+    config = model_config or VQGANConfig.course()
     train_images, _ = cached_split("train", size, n_train)
     test = to_tensor(cached_split("test", size, n_test)[0])
     model = VQGAN(config)
@@ -176,9 +223,9 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
     train_config = TrainConfig(steps=steps, batch_size=batch_size, lr_g=lr, lr_d=lr,
                                betas=(0.5, 0.9), log_every=25, sample_every=max(steps // 10, 1),
                                checkpoint_every=max(steps // 10, 1), n_samples=8, seed=seed,
-                               device=device, precision="fp32")
+                               device=cfg.device, precision="fp32")
     start = time.time()
-    trainer = GANTrainer(task, ImageArray(train_images), train_config, out_dir, resume=resume)
+    trainer = GANTrainer(task, ImageArray(train_images), train_config, run, resume=resume)
     task.g_steps = trainer.step
     trainer.fit()
     seconds = time.time() - start
@@ -197,16 +244,16 @@ def train_vqgan(out_dir: str | Path, steps: int, batch_size: int = 16, lr: float
             "checkpoint": str(path)}
 
 
-def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_size: int = 16,
-                     lr: float = 5e-4, n_train: int = 20_000, n_test: int = 1_000,
-                     size: int = 64, seed: int = 0, perceptual_weight: float = 1.0,
-                     command: str = "", out: str | Path | None = None) -> dict[str, Any]:
+def finetune_decoder(config: DecoderFinetuneConfig | None = None,
+                     checkpoint: str | Path | None = None, export: str | Path | None = None,
+                     command: str = "") -> dict[str, Any]:
     """Retrain only the decoder (and ``post_quant_conv``) of a VQ-GAN with L1 + perceptual.
 
     The encoder and codebook stay frozen, so every image keeps its tokens and a transformer
     trained on them stays valid; only the pictures drawn from tokens change. Useful to remove
-    artefacts of a short adversarial phase. Writes to ``out`` (default: back to ``checkpoint``)
-    with the history of both stages in the sidecar.
+    artefacts of a short adversarial phase. Starts from ``checkpoint`` (default: the shipped
+    one) and writes to ``export`` (default: back to ``checkpoint``) with the history of both
+    stages in the sidecar.
     """
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
@@ -218,6 +265,12 @@ def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_siz
         save_vqgan,
     )
 
+    cfg = (config or DecoderFinetuneConfig()).filled()
+    steps, batch_size, lr, n_train, n_test, size, seed, perceptual_weight = (
+        cfg.steps, cfg.batch_size, cfg.lr, cfg.n_train, cfg.n_test, cfg.size, cfg.seed,
+        cfg.perceptual_weight)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     seed_everything(seed)
     path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
     previous = checkpoint_info(path)
@@ -258,7 +311,7 @@ def finetune_decoder(steps: int, checkpoint: str | Path | None = None, batch_siz
     meta = {k: v for k, v in previous.items() if k not in ("config", "quality")}
     meta["quality_before_decoder_finetune"] = previous["quality"]
     meta["decoder_finetune"] = stage
-    path = Path(out) if out else path
+    path = Path(export) if export else path
     save_vqgan(model, path, {**meta, "quality": {}})
     quality = evaluate_vqgan(load_vqgan(path), test)
     save_vqgan(model, path, {**meta, "quality": {"split": "test", **quality}})

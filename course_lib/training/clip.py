@@ -14,11 +14,8 @@ to the picture's own.
 
 from __future__ import annotations
 
-import platform
-import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,42 +23,29 @@ import numpy as np
 import torch
 
 from course_lib.models.clip import ClipConfig, TinyCLIP, WordTokenizer, clip_loss, save_clip
+from course_lib.training.loop import SupervisedRun, setup, to_tensor, train_renders, warmup_cosine
+from course_lib.training.report import exported, landscapes_sidecar, train_report
 
 
 @dataclass
 class ClipTrainConfig:
-    """Training settings; ``None`` sizes are filled from the profile."""
+    """Training settings; ``None`` sizes come from the profile (``filled``)."""
 
     size: int = 64
-    n_train: int | None = None
-    n_test: int | None = None
-    steps: int | None = None
+    n_train: int | None = None  # full 10,000, fast 256
+    n_test: int | None = None  # full 500, fast 100
+    steps: int | None = None  # full 700, fast 10
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 0.1
     seed: int = 0
     threads: int | None = None
 
+    def filled(self) -> ClipTrainConfig:
+        """This config with the profile's sizes in place of ``None``."""
+        from course_lib.config import fill_from_profile
 
-def warmup_cosine(steps: int, warmup: float = 0.05):
-    """Learning-rate factor per step: linear warm-up over ``warmup`` of the steps, then a
-    cosine decay to zero."""
-    import math
-
-    ramp = max(1, int(warmup * steps))
-
-    def factor(step: int) -> float:
-        if step < ramp:
-            return (step + 1) / ramp
-        return 0.5 * (1 + math.cos(math.pi * (step - ramp) / max(1, steps - ramp)))
-
-    return factor
-
-
-def _images(array: np.ndarray) -> torch.Tensor:
-    """(N, H, W, 3) uint8 -> (N, 3, H, W) float in [-1, 1]."""
-    x = torch.from_numpy(np.array(array, dtype=np.uint8)).permute(0, 3, 1, 2).float()
-    return x / 127.5 - 1.0
+        return fill_from_profile(self, n_train=(10_000, 256), n_test=(500, 100), steps=(700, 10))
 
 
 def scene_captions(split: str, n: int) -> list[list[str]]:
@@ -102,32 +86,32 @@ def evaluate_clip(model: TinyCLIP, split: str = "test", n: int = 500, size: int 
     from course_lib.data.landscapes.dataset import cached_split, split_seeds
 
     images, _ = cached_split(split, size, n, progress=False)
-    x = _images(images)
+    x = to_tensor(images)
     scenes = [sample_scene(int(s)) for s in split_seeds(split, n)]
     return {lang: retrieval_accuracy(model, x, [caption(p, lang) for p in scenes])
             for lang in ("en", "ru")}
 
 
+def write_checkpoint(model: TinyCLIP, report: dict[str, Any], path: str | Path,
+                     command: str | None = None) -> Path:
+    """Save ``model`` with a sidecar recording the command, seed, date and measured quality."""
+    quality = {"split": "test", "size": report["train_config"]["size"],
+               **{lang: {k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()}
+                  for lang, r in report["test"].items()}}
+    return save_clip(model, path, landscapes_sidecar(report, command, quality))
+
+
 def train_clip(config: ClipTrainConfig | None = None, model_config: ClipConfig | None = None,
-               progress: bool = True) -> tuple[TinyCLIP, dict[str, Any]]:
-    """Train a tiny CLIP; returns the model (eval mode, CPU) and a report."""
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from course_lib.config import by_profile, pick_device, seed_everything
-    from course_lib.data.landscapes.dataset import cached_split
-
-    cfg = config or ClipTrainConfig()
-    n_train = cfg.n_train or by_profile(full=10_000, fast=256)
-    n_test = cfg.n_test or by_profile(full=500, fast=100)
-    steps = cfg.steps or by_profile(full=700, fast=10)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    seed_everything(cfg.seed)
-    device = pick_device()
+               progress: bool = True, run: str | Path | None = None,
+               export: str | Path | None = None, command: str = ""
+               ) -> tuple[TinyCLIP, dict[str, Any]]:
+    """Train a tiny CLIP; returns the model (eval mode, CPU) and a report (``run``,
+    ``export`` and ``command`` as for ``train_segmenter``)."""
+    cfg = (config or ClipTrainConfig()).filled()
+    n_train, steps = cfg.n_train, cfg.steps
+    device = setup(cfg.seed, cfg.threads)
     started = time.perf_counter()
-    images, _ = cached_split("train", cfg.size, n_train, progress=progress)
-    x_all = torch.from_numpy(np.array(images, dtype=np.uint8))
+    x_all, _ = train_renders(cfg.size, n_train, progress=progress)
     tokenizer = WordTokenizer.for_landscapes(500)
     texts = scene_captions("train", n_train)
     ids_all = torch.stack([tokenizer(t) for t in texts])  # (N, 8, max_len)
@@ -141,15 +125,17 @@ def train_clip(config: ClipTrainConfig | None = None, model_config: ClipConfig |
                              {"params": rest, "weight_decay": 0.0}], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(steps))
     gen = torch.Generator().manual_seed(cfg.seed)
-    order, cursor, history = torch.randperm(n_train, generator=gen), 0, []
-    batch = min(cfg.batch_size, n_train)
-    bar = tqdm(range(steps), desc="CLIP", disable=not progress)
+    loop = SupervisedRun(run, steps, model, opt, sched, gen,
+                         state={"order": torch.randperm(n_train, generator=gen), "cursor": 0},
+                         settings={**asdict(cfg), "model": asdict(mcfg)}, desc="CLIP",
+                         progress=progress)
+    s, batch = loop.state, min(cfg.batch_size, n_train)
     model.train()
-    for step in bar:
-        if cursor + batch > n_train:
-            order, cursor = torch.randperm(n_train, generator=gen), 0
-        idx = order[cursor:cursor + batch]
-        cursor += batch
+    for step in loop.steps():
+        if s["cursor"] + batch > n_train:
+            s["order"], s["cursor"] = torch.randperm(n_train, generator=gen), 0
+        idx = s["order"][s["cursor"]:s["cursor"] + batch]
+        s["cursor"] += batch
         x = x_all[idx].permute(0, 3, 1, 2).float() / 127.5 - 1.0
         flip = torch.rand(len(idx), generator=gen) < 0.5
         x[flip] = x[flip].flip(-1)
@@ -163,43 +149,10 @@ def train_clip(config: ClipTrainConfig | None = None, model_config: ClipConfig |
         sched.step()
         with torch.no_grad():  # CLIP clips the temperature: 1/T never above 100
             model.logit_scale.clamp_(max=float(np.log(mcfg.max_logit_scale)))
-            history.append({"step": step + 1, "loss": loss.item(),
-                            "temperature": float(1.0 / model.scale())})
-        if step % 10 == 0:
-            bar.set_postfix(loss=f"{loss.item():.3f}")
+            loop.history.append({"step": step + 1, "loss": loss.item(),
+                                 "temperature": float(1.0 / model.scale())})
     train_s = time.perf_counter() - started - prepare_s
     model = model.cpu().eval()
-    test = evaluate_clip(model, "test", n_test, cfg.size)
-    report = {
-        "train_config": {**asdict(cfg), "n_train": n_train, "n_test": n_test, "steps": steps},
-        "history": pd.DataFrame(history),
-        "test": test,
-        "prepare_seconds": round(prepare_s, 1),
-        "train_seconds": round(train_s, 1),
-        "device": str(device),
-        "threads": torch.get_num_threads(),
-    }
-    return model, report
-
-
-def write_checkpoint(model: TinyCLIP, report: dict[str, Any], path: str | Path,
-                     command: str | None = None) -> Path:
-    """Save ``model`` with a sidecar recording the command, seed, date and measured quality."""
-    from course_lib.data.landscapes.dataset import RENDER_VERSION
-
-    hist = report["history"]
-    every = max(1, len(hist) // 50)
-    meta = {
-        "command": command or " ".join(["course", *sys.argv[1:]]),
-        "seed": report["train_config"]["seed"],
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "train": report["train_config"],
-        "render_version": RENDER_VERSION,
-        "quality": {"split": "test", "size": report["train_config"]["size"],
-                    **{lang: {k: round(v, 4) if isinstance(v, float) else v
-                              for k, v in r.items()} for lang, r in report["test"].items()}},
-        "history": hist.iloc[::every].round(4).to_dict(orient="records"),
-        "machine": f"{platform.machine()}, {report['device']}, {report['threads']} threads",
-        "train_seconds": report["train_seconds"],
-    }
-    return save_clip(model, path, meta)
+    test = evaluate_clip(model, "test", cfg.n_test, cfg.size)
+    report = train_report(cfg, loop.history, test, device, train_s, prepare_seconds=prepare_s)
+    return model, exported(report, write_checkpoint, model, export, command)

@@ -16,9 +16,8 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,33 @@ import torch
 
 from course_lib.models.text_tokenizer import CaptionTokenizer
 from course_lib.models.transformer import TextImageTransformer, TransformerConfig
+from course_lib.training.loop import SupervisedRun, setup, to_tensor, warmup_cosine
 
 LANGS = ("en", "ru")
+
+
+@dataclass
+class TransformerTrainConfig:
+    """Training settings; ``None`` sizes come from the profile (``filled``)."""
+
+    steps: int | None = None  # full 3,000, fast 20
+    batch_size: int = 32
+    lr: float = 2e-3  # peak AdamW learning rate
+    n_train: int | None = None  # training scenes: full 10,000, fast 300
+    n_test: int | None = None  # test scenes scored: full 500, fast 50
+    seed: int = 0
+    vocab_size: int = 1024  # asked of the BPE
+    text_len: int = 32  # text tokens per caption
+    vqgan: str | None = None  # VQ-GAN checkpoint (None: the shipped one)
+    device: str | None = None
+    threads: int | None = None
+    max_seconds: float | None = None  # stop training after this long (steps done recorded)
+
+    def filled(self) -> TransformerTrainConfig:
+        """This config with the profile's sizes in place of ``None``."""
+        from course_lib.config import fill_from_profile
+
+        return fill_from_profile(self, steps=(3000, 20), n_train=(10_000, 300), n_test=(500, 50))
 
 
 def scene_captions(split: str, n: int) -> tuple[list[list[str]], list[dict[str, Any]]]:
@@ -52,7 +76,6 @@ def image_tokens(vqgan, split: str, n: int, size: int = 64, batch_size: int = 20
     """
     from course_lib.config import cache_dir
     from course_lib.data.landscapes.dataset import cached_split
-    from course_lib.training.vqgan_run import to_tensor
 
     path = None
     if vqgan_path is not None:
@@ -125,52 +148,53 @@ def attribute_scores(model: TextImageTransformer, vqgan, tokenizer: CaptionToken
                          for k, v in attribute_agreement(predicted, shuffled).items()}}
 
 
-def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_train: int = 10_000,
-                      n_test: int = 500, seed: int = 0, config: TransformerConfig | None = None,
-                      vqgan_path: str | Path | None = None, vocab_size: int = 1024,
-                      text_len: int = 32, checkpoint: str | Path | None = None,
-                      command: str = "", device: str | None = None,
-                      max_seconds: float | None = None) -> dict[str, Any]:
+def train_transformer(config: TransformerTrainConfig | None = None,
+                      model_config: TransformerConfig | None = None,
+                      run: str | Path | None = None, export: str | Path | None = None,
+                      command: str = "", progress: bool = True) -> dict[str, Any]:
     """Tokenise, train, measure and export (weights, tokenizer, sidecar); returns the sidecar.
 
-    ``max_seconds`` stops training early (the steps done are recorded) on a deadline.
+    ``run``: the folder of the interrupt-safe checkpoint; ``export``: the exported model
+    (default: the shipped file, which only ``--export-to-package`` may replace).
     """
-    from course_lib.config import pick_device, seed_everything
     from course_lib.models.text_to_image import CHECKPOINT_DIR, CHECKPOINT_NAME, save_transformer
     from course_lib.models.vqgan import load_vqgan
     from course_lib.models.vqgan.model import CHECKPOINT_NAME as VQ_NAME
     from course_lib.models.weights_file import checkpoint_path, guard_write
 
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
+    cfg = (config or TransformerTrainConfig()).filled()
+    steps, batch_size, n_train, n_test, seed = (cfg.steps, cfg.batch_size, cfg.n_train,
+                                                cfg.n_test, cfg.seed)
+    path = checkpoint_path(export, CHECKPOINT_NAME)
     guard_write(path)  # refuse a shipped file before training, not after
-    seed_everything(seed)
-    vq_file = Path(vqgan_path) if vqgan_path else CHECKPOINT_DIR / f"{VQ_NAME}.safetensors"
+    dev = setup(seed, cfg.threads, cfg.device)
+    vq_file = Path(cfg.vqgan) if cfg.vqgan else CHECKPOINT_DIR / f"{VQ_NAME}.safetensors"
     vqgan = load_vqgan(vq_file)
     t0 = time.time()
     train_texts, _ = scene_captions("train", n_train)
     test_texts, test_params = scene_captions("test", n_test)
-    tokenizer = CaptionTokenizer.train([t for s in train_texts for t in s], vocab_size, text_len)
+    tokenizer = CaptionTokenizer.train([t for s in train_texts for t in s], cfg.vocab_size,
+                                       cfg.text_len)
     train_text, test_text = encode_captions(tokenizer, train_texts), encode_captions(
         tokenizer, test_texts)
     train_img = image_tokens(vqgan, "train", n_train, vqgan_path=vq_file).long().flatten(1)
     test_img = image_tokens(vqgan, "test", n_test, vqgan_path=vq_file).long().flatten(1)
     prep_seconds = time.time() - t0
 
-    dev = pick_device(device)
-    config = config or TransformerConfig.course(tokenizer.vocab_size, vqgan.config.n_codes,
-                                                text_len)
+    config = model_config or TransformerConfig.course(tokenizer.vocab_size,
+                                                      vqgan.config.n_codes, cfg.text_len)
     model = TextImageTransformer(config).to(dev)
-    optimizer = torch.optim.AdamW(model.parameters(), lr, betas=(0.9, 0.95), weight_decay=0.01)
-    warmup = max(steps // 20, 1)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup)
-                                                 * 0.5 * (1 + math.cos(math.pi * s / steps)))
+    optimizer = torch.optim.AdamW(model.parameters(), cfg.lr, betas=(0.9, 0.95),
+                                  weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(steps, overlap=True))
     gen = torch.Generator().manual_seed(seed)
-    history: list[dict[str, float]] = []
-    sums = {"loss": 0.0, "text_loss": 0.0, "image_loss": 0.0}
+    settings = {k: v for k, v in asdict(cfg).items() if k != "max_seconds"}
+    loop = SupervisedRun(run, steps, model, optimizer, schedule, gen,
+                         state={"sums": {"loss": 0.0, "text_loss": 0.0, "image_loss": 0.0}},
+                         settings={**settings, "model": asdict(config)}, progress=progress)
+    s, steps_done = loop.state, loop.step
     t0 = time.time()
-    from tqdm.auto import tqdm
-
-    for step in tqdm(range(1, steps + 1), desc="training", unit="step", mininterval=10):
+    for step in loop.steps():
         scenes = torch.randint(len(train_text), (batch_size,), generator=gen)
         phrasing = torch.randint(train_text.shape[1], (batch_size,), generator=gen)
         out = model.loss(train_text[scenes, phrasing].to(dev), train_img[scenes].to(dev),
@@ -180,16 +204,17 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_trai
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
-        for k in sums:
-            sums[k] += out[k].detach().item()
-        if step % 50 == 0 or step == steps:
-            count = 50 if step % 50 == 0 else step % 50
-            history.append({"step": step, **{k: round(v / count, 4) for k, v in sums.items()}})
-            sums = dict.fromkeys(sums, 0.0)
-            print(history[-1], flush=True)
-        if max_seconds is not None and time.time() - t0 > max_seconds:
-            break
-    steps_done = step
+        for k in s["sums"]:
+            s["sums"][k] += out[k].detach().item()
+        steps_done = step + 1
+        if steps_done % 50 == 0 or steps_done == steps:
+            count = 50 if steps_done % 50 == 0 else steps_done % 50
+            loop.history.append({"step": steps_done,
+                                 **{k: round(v / count, 4) for k, v in s["sums"].items()}})
+            s["sums"] = dict.fromkeys(s["sums"], 0.0)
+            print(loop.history[-1], flush=True)
+        if cfg.max_seconds is not None and time.time() - t0 > cfg.max_seconds:
+            loop.stop()
     train_seconds = time.time() - t0
     model = model.cpu().eval()
 
@@ -199,12 +224,12 @@ def train_transformer(steps: int, batch_size: int = 32, lr: float = 2e-3, n_trai
                **heldout_losses(model, test_text[torch.arange(n_test), phrasing], test_img,
                                 tokenizer.pad_id)}
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "text_len": text_len, "vqgan": vq_file.name,
+            "text_len": cfg.text_len, "vqgan": vq_file.name,
             "train": {"steps": steps, "steps_done": steps_done, "batch_size": batch_size,
-                      "lr": lr, "n_train": n_train, "vocab_size_asked": vocab_size,
+                      "lr": cfg.lr, "n_train": n_train, "vocab_size_asked": cfg.vocab_size,
                       "threads": torch.get_num_threads()},
             "prep_seconds": round(prep_seconds, 1), "train_seconds": round(train_seconds, 1),
-            "history_tail": history[-4:]}
+            "history_tail": loop.history[-4:]}
     save_transformer(model, tokenizer, path, {**meta, "quality": quality})
     from course_lib.models.text_to_image import load_transformer
 
