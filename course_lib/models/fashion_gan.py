@@ -32,8 +32,8 @@ from course_lib.models.weights_file import (
 
 SHIPPED_GENERATORS: dict[str, str] = {
     "mlp_gan": "unit 03: the MLP GAN (Goodfellow et al. 2014), non-saturating loss",
-    "gan_dcgan": "unit 04: the DCGAN trained with the non-saturating GAN loss",
     "lsgan_dcgan": "unit 04: the DCGAN trained with LSGAN's least-squares losses",
+    "gan_dcgan": "unit 04: the same DCGAN trained with the non-saturating GAN loss",
 }
 PROGRESS_SAMPLES = 8  # fixed-noise samples per epoch kept in a generator's progress file
 

@@ -16,7 +16,7 @@ convolution to class scores. Input: images (N, 3, H, W) in [-1, 1], H and W divi
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from course_lib.data.landscapes.classes import NUM_CLASSES
-from course_lib.models.weights_file import (
-    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
-    checkpoint_path,
-    load_weights,
-    read_sidecar,
-    save_weights,
-)
+from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
 
 CHECKPOINT_NAME = "landscapes_segmenter"
 
@@ -109,17 +103,13 @@ class Segmenter(nn.Module):
 
 def save_segmenter(segmenter: Segmenter, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_weights(segmenter.state_dict(), path, {"config": asdict(segmenter.config), **meta})
+    return save_model(segmenter, path, meta)
 
 
-def load_segmenter(path: str | Path | None = None, device: str | torch.device = "cpu"
-                   ) -> Segmenter:
+def load_segmenter(path: str | Path | None = None, device: str | torch.device = "cpu") -> Segmenter:
     """Load a segmenter (default: the shipped checkpoint) in eval mode, float32."""
-    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "segmenter",
-                               "course train segmenter")
-    model = Segmenter(SegmenterConfig(**meta["config"]))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(Segmenter, SegmenterConfig, path, CHECKPOINT_NAME, "segmenter",
+                      "course train segmenter", device)
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:

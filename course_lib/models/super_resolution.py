@@ -20,7 +20,7 @@ which is what makes it cheap.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.models.weights_file import (
-    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
-    checkpoint_path,
-    load_weights,
-    read_sidecar,
-    save_weights,
-)
+from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
 
 CHECKPOINT_NAME = "landscapes_sr_x4"
 
@@ -149,17 +143,13 @@ def count_parameters(model: nn.Module) -> int:
 
 def save_sr(model: SuperResolution, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_weights(model.state_dict(), path, {"config": asdict(model.config), **meta})
+    return save_model(model, path, meta)
 
 
-def load_sr(path: str | Path | None = None, device: str | torch.device = "cpu"
-            ) -> SuperResolution:
+def load_sr(path: str | Path | None = None, device: str | torch.device = "cpu") -> SuperResolution:
     """Load a super-resolution net (default: the shipped checkpoint) in eval mode, float32."""
-    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "super-resolution",
-                               "course train sr")
-    model = SuperResolution(SRConfig(**meta["config"]))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(SuperResolution, SRConfig, path, CHECKPOINT_NAME, "super-resolution",
+                      "course train sr", device)
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:

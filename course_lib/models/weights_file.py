@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Collection
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,22 @@ def save_weights(state: dict[str, torch.Tensor], path: str | Path, sidecar: dict
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp)))
     write_sidecar(path, sidecar)
     return path
+
+
+def save_model(model: torch.nn.Module, path: str | Path, meta: dict[str, Any]) -> Path:
+    """``save_weights`` of a model whose ``config`` dataclass rebuilds it (kept in the sidecar)."""
+    return save_weights(model.state_dict(), path, {"config": asdict(model.config), **meta})
+
+
+def load_model(build: Callable[..., torch.nn.Module], config_class: type, path: str | Path | None,
+               name: str, what: str, train_command: str,
+               device: str | torch.device = "cpu") -> torch.nn.Module:
+    """The model ``build(config_class(**sidecar config))`` with the weights at ``path`` (default:
+    the shipped checkpoint ``name``), float32, in eval mode, on ``device``."""
+    state, meta = load_weights(checkpoint_path(path, name), what, train_command)
+    model = build(config_class(**meta["config"]))
+    model.load_state_dict(state)
+    return model.to(device).eval()
 
 
 def read_sidecar(path: str | Path) -> dict[str, Any]:

@@ -258,12 +258,12 @@ def finetune_decoder(config: DecoderFinetuneConfig | None = None,
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.models.vqgan.model import (
-        CHECKPOINT_DIR,
         CHECKPOINT_NAME,
         checkpoint_info,
         load_vqgan,
         save_vqgan,
     )
+    from course_lib.models.weights_file import checkpoint_path
 
     cfg = (config or DecoderFinetuneConfig()).filled()
     steps, batch_size, lr, n_train, n_test, size, seed, perceptual_weight = (
@@ -272,7 +272,7 @@ def finetune_decoder(config: DecoderFinetuneConfig | None = None,
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     seed_everything(seed)
-    path = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / f"{CHECKPOINT_NAME}.safetensors"
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
     previous = checkpoint_info(path)
     model = load_vqgan(path)
     model.requires_grad_(False).eval()

@@ -13,7 +13,7 @@ parameters) in taming's own layout (``layout="taming"``, see ``encoder_decoder``
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,7 @@ from course_lib.models.vqgan.encoder_decoder import (
     TamingEncoder,
 )
 from course_lib.models.vqgan.quantizer import QuantizerOutput, VectorQuantizer
-from course_lib.models.weights_file import (
-    CHECKPOINT_DIR,  # noqa: F401  (re-exported: the default output folder)
-    checkpoint_path,
-    load_weights,
-    read_sidecar,
-    save_weights,
-)
+from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
 
 CHECKPOINT_NAME = "landscapes_vqgan"
 LAYOUTS = ("course", "taming")
@@ -145,16 +139,13 @@ class VQGAN(nn.Module):
 
 def save_vqgan(model: VQGAN, path: str | Path, meta: dict[str, Any]) -> Path:
     """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_weights(model.state_dict(), path, {"config": asdict(model.config), **meta})
+    return save_model(model, path, meta)
 
 
 def load_vqgan(path: str | Path | None = None, device: str | torch.device = "cpu") -> VQGAN:
     """Load a VQ-GAN (default: the shipped Landscapes one) in eval mode, float32."""
-    state, meta = load_weights(checkpoint_path(path, CHECKPOINT_NAME), "VQ-GAN",
-                               "course train vqgan")
-    model = VQGAN(VQGANConfig(**meta["config"]))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(VQGAN, VQGANConfig, path, CHECKPOINT_NAME, "VQ-GAN",
+                      "course train vqgan", device)
 
 
 def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
