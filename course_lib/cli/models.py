@@ -166,7 +166,7 @@ def _train_vqgan(args: argparse.Namespace) -> int:
     if args.finetune_decoder:
         config = DecoderFinetuneConfig(**sizes, perceptual_weight=args.perceptual_weight)
         meta = finetune_decoder(config, args.checkpoint, _export_path(args, "landscapes_vqgan"),
-                                command=command_line())
+                                command=command_line(), run=run_dir(args) / "decoder-finetune")
         print(f"VQ-GAN decoder fine-tuned: test PSNR {meta['quality']['psnr']:.2f} dB; wrote "
               f"{meta['checkpoint']}")
         return 0

@@ -36,7 +36,7 @@ from course_lib.models.vqgan import (
     hinge_d_loss,
     hinge_g_loss,
 )
-from course_lib.training.loop import to_tensor
+from course_lib.training.loop import SupervisedRun, to_tensor
 
 
 @dataclass
@@ -246,14 +246,15 @@ def train_vqgan(config: VQGANTrainConfig | None = None, loss: VQGANLossConfig | 
 
 def finetune_decoder(config: DecoderFinetuneConfig | None = None,
                      checkpoint: str | Path | None = None, export: str | Path | None = None,
-                     command: str = "") -> dict[str, Any]:
+                     command: str = "", run: str | Path | None = None) -> dict[str, Any]:
     """Retrain only the decoder (and ``post_quant_conv``) of a VQ-GAN with L1 + perceptual.
 
     The encoder and codebook stay frozen, so every image keeps its tokens and a transformer
     trained on them stays valid; only the pictures drawn from tokens change. Useful to remove
     artefacts of a short adversarial phase. Starts from ``checkpoint`` (default: the shipped
     one) and writes to ``export`` (default: back to ``checkpoint``) with the history of both
-    stages in the sidecar.
+    stages in the sidecar. With a ``run`` folder, Ctrl-C saves the loop there and the same
+    call resumes it (``training.loop.SupervisedRun``).
     """
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
@@ -284,8 +285,11 @@ def finetune_decoder(config: DecoderFinetuneConfig | None = None,
     train_images, _ = cached_split("train", size, n_train)
     test = to_tensor(cached_split("test", size, n_test)[0])
     gen = torch.Generator().manual_seed(seed)
-    start, history, sums = time.time(), [], [0.0, 0.0]
-    for step in range(1, steps + 1):
+    loop = SupervisedRun(run, steps, model, optimizer, generator=gen,
+                         state={"sums": [0.0, 0.0]}, settings={**asdict(cfg), "start": str(path)},
+                         desc="decoder", progress=False)
+    start = time.time()
+    for step in loop.steps():
         index = torch.randint(n_train, (batch_size,), generator=gen).sort().values
         real = to_tensor(train_images[index.numpy()])
         with torch.no_grad():
@@ -297,12 +301,16 @@ def finetune_decoder(config: DecoderFinetuneConfig | None = None,
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        sums = [sums[0] + l1.item(), sums[1] + psnr(recon.detach(), real).mean().item()]
-        if step % 50 == 0:
-            history.append({"step": step, "l1": round(sums[0] / 50, 4),
-                            "psnr": round(sums[1] / 50, 3)})
-            sums = [0.0, 0.0]
-            print(history[-1], flush=True)
+        sums = loop.state["sums"]
+        loop.state["sums"] = [sums[0] + l1.item(),
+                              sums[1] + psnr(recon.detach(), real).mean().item()]
+        if (step + 1) % 50 == 0:
+            sums = loop.state["sums"]
+            loop.history.append({"step": step + 1, "l1": round(sums[0] / 50, 4),
+                                 "psnr": round(sums[1] / 50, 3)})
+            loop.state["sums"] = [0.0, 0.0]
+            print(loop.history[-1], flush=True)
+    history = loop.history
     seconds = time.time() - start
     model.eval()
     stage = {"command": command, "steps": steps, "batch_size": batch_size, "lr": lr,
