@@ -1,6 +1,7 @@
 """Ship a trained GAN generator: fp16 weights + a JSON sidecar with its measured quality.
 
-Used to make ``course_lib/checkpoints/mlp_gan.*`` and ``lsgan_dcgan.*`` from run folders::
+Used to make ``course_lib/checkpoints/mlp_gan.*``, ``lsgan_dcgan.*`` and ``gan_dcgan.*`` from run
+folders (with ``--long-run``, also the ``<name>.progress.*`` pictures of unit 04)::
 
     python benchmarks/export_gan_generator.py runs/ship_mlp_gan mlp_gan \\
         --command "OMP_NUM_THREADS=1 course train gan --steps 2000 --seed 0 --out ..."

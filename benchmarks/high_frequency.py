@@ -74,7 +74,7 @@ def main() -> int:
     rows = {}
     generators = [] if args.only_generators else [
         (name, lambda name=name: load_shipped_generator(name))
-        for name in ("mlp_gan", "lsgan_dcgan")]
+        for name in ("mlp_gan", "lsgan_dcgan", "gan_dcgan")]
     for spec in args.generator:
         name, path = spec.split("=", 1)
         generators.append((name, lambda path=path: generator_from_checkpoint(path)))

@@ -79,7 +79,8 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         epilog="Examples: course sample runs/lsgan --n 64 --out lsgan.png; "
                "course sample lsgan_dcgan --out shipped.png")
     sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
-                        "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan (unit 04)")
+                        "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan or gan_dcgan "
+                        "(unit 04)")
     sample.add_argument("--n", type=positive_int, default=64, help="images in the grid")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
