@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from course_lib.data.pixels import from_uint8, to_uint8
+
 #: ruDALL-E's suggested (top_k, top_p) pairs, from more to less abstract, over 8,192 codes.
 RUDALLE_SETTINGS: tuple[tuple[int, float], ...] = ((2048, 0.995), (1536, 0.99), (1024, 0.99))
 #: The same share of the codebook for our 512 codes: top_k scaled by 512 / 8192.
@@ -70,7 +72,7 @@ def as_images(images: Any) -> torch.Tensor:
             except AttributeError:
                 raise TypeError("images must be a tensor (N, 3, H, W) in [-1, 1] or a list "
                                 "of PIL images or tensors") from None
-            x = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+            x = from_uint8(np.stack(arrays), channels_last=True)
     elif isinstance(images, (list, tuple)):
         raise ValueError("no images given")
     else:
@@ -88,7 +90,7 @@ def to_pil(images: Any) -> list:
     from PIL import Image
 
     x = as_images(images)
-    arrays = ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+    arrays = to_uint8(x, channels_last=True).numpy()
     return [Image.fromarray(a) for a in arrays]
 
 

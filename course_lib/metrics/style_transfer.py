@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 
 from course_lib.data.landscapes.scene import SEASONS, TIMES_OF_DAY, sample_scene
+from course_lib.data.pixels import from_uint8
 
 
 def scenes_by_style(split: str, n: int, attribute: str) -> dict[str, list[int]]:
@@ -61,7 +62,7 @@ def style_transfer_table(model, attribute: str = "time_of_day", n_scenes: int = 
             continue
         sources = rng.choice(groups[value], per_style, replace=len(groups[value]) < per_style)
         pictures = torch.from_numpy(np.array(images[np.sort(sources)])).permute(0, 3, 1, 2)
-        z = model.style_code(pictures.float() / 127.5 - 1.0)
+        z = model.style_code(from_uint8(pictures))
         rows[value] = _read(generate(model, targets, z=z), targets, attribute, values,
                             image_attributes)
     rows["random z"] = _read(generate(model, targets, seed=seed), targets, attribute,

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from course_lib.data.pixels import from_uint8
 from course_lib.models.clip import ClipConfig, TinyCLIP, WordTokenizer, clip_loss, save_clip
 from course_lib.training.loop import SupervisedRun, setup, to_tensor, train_renders, warmup_cosine
 from course_lib.training.report import exported, landscapes_sidecar, train_report
@@ -136,7 +137,7 @@ def train_clip(config: ClipTrainConfig | None = None, model_config: ClipConfig |
             s["order"], s["cursor"] = torch.randperm(n_train, generator=gen), 0
         idx = s["order"][s["cursor"]:s["cursor"] + batch]
         s["cursor"] += batch
-        x = x_all[idx].permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        x = from_uint8(x_all[idx], channels_last=True)
         flip = torch.rand(len(idx), generator=gen) < 0.5
         x[flip] = x[flip].flip(-1)
         variant = torch.randint(0, ids_all.shape[1], (len(idx),), generator=gen)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_lib.data.pixels import from_uint8
 from course_lib.models.weights_file import POINTER, latest
 from course_lib.training.checkpoint import (
     load_checkpoint,
@@ -44,8 +45,7 @@ def setup(seed: int, threads: int | None = None, device: str | None = None) -> t
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 images (N, H, W, 3) -> float (N, 3, H, W) in [-1, 1]."""
-    x = torch.from_numpy(np.array(images, dtype=np.uint8))
-    return x.permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+    return from_uint8(np.array(images, dtype=np.uint8), channels_last=True)
 
 
 def train_renders(size: int, n: int, labels: bool = False, progress: bool = True

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from course_lib.data.pixels import from_uint8
 from course_lib.metrics.segmentation import segmentation_scores
 from course_lib.models.segmenter import Segmenter, SegmenterConfig, save_segmenter
 from course_lib.training.loop import SupervisedRun, setup, to_tensor, train_renders
@@ -88,7 +89,7 @@ def train_segmenter(config: SegmenterTrainConfig | None = None,
             s["total"] = 0.0
         model.train()
         idx = s["order"][i * cfg.batch_size:(i + 1) * cfg.batch_size]
-        x = x_all[idx].permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        x = from_uint8(x_all[idx], channels_last=True)
         y = y_all[idx].long()
         flip = s["flips"][idx]
         x[flip] = x[flip].flip(-1)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
+from course_lib.data.pixels import from_uint8
 from course_lib.models.super_resolution import (
     SRConfig,
     SuperResolution,
@@ -102,7 +103,7 @@ def train_sr(config: SRTrainConfig | None = None, model_config: SRConfig | None 
         left = torch.randint(0, grid // scale + 1, (cfg.batch_size,), generator=gen) * scale
         corners = zip(idx.tolist(), top.tolist(), left.tolist(), strict=True)
         hr = torch.stack([x_all[i, t:t + cfg.crop, s:s + cfg.crop] for i, t, s in corners])
-        hr = hr.permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        hr = from_uint8(hr, channels_last=True)
         flip = torch.rand(cfg.batch_size, generator=gen) < 0.5
         hr[flip] = hr[flip].flip(-1)
         hr = hr.to(device)

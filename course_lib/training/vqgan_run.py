@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from course_lib.data.pixels import from_uint8
 from course_lib.metrics.reconstruction import codebook_usage, psnr
 from course_lib.models.vqgan import (
     VQGAN,
@@ -105,7 +106,7 @@ class ImageArray(Dataset):
 
     def __getitem__(self, index: int) -> torch.Tensor:
         x = torch.from_numpy(np.array(self.images[index], dtype=np.uint8))
-        return x.permute(2, 0, 1).float().div(127.5).sub(1.0)
+        return from_uint8(x, channels_last=True)
 
 
 class VQGANTask:

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from course_lib.data.landscapes.dataset import cached_split
+from course_lib.data.pixels import from_uint8
 
 
 class LandscapePairs(torch.utils.data.Dataset):
@@ -30,4 +31,4 @@ class LandscapePairs(torch.utils.data.Dataset):
 
     def photos(self, index: int | slice = slice(None)) -> torch.Tensor:
         """The stored uint8 renders at ``index`` as floats in [-1, 1] (what G outputs)."""
-        return self.images[index].float() / 127.5 - 1.0
+        return from_uint8(self.images[index])
