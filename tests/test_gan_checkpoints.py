@@ -54,3 +54,21 @@ def test_unknown_shipped_name_lists_the_choices():
 def test_course_sample_accepts_a_shipped_name(tmp_path, one_thread):
     out = sample_grid("lsgan_dcgan", tmp_path / "grid.png", n=16, nrow=4)
     assert out.is_file() and out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", ["gan_dcgan", "lsgan_dcgan"])
+def test_progress_file_belongs_to_the_shipped_generator(name):
+    """Unit 04's pictures over training end with the shipped generator's own samples."""
+    from course_lib.models.fashion_gan import (
+        PROGRESS_SAMPLES,
+        load_progress,
+        sample,
+    )
+
+    epochs, images = load_progress(name)
+    history = shipped_generator_info(name)["epochs_history"]
+    assert epochs == [row["epoch"] for row in history] and len(epochs) >= 10
+    assert images.shape == (len(epochs), PROGRESS_SAMPLES, 1, 28, 28)
+    final = sample(load_shipped_generator(name), PROGRESS_SAMPLES, seed=0)
+    assert (images[-1] - final).abs().max() < 0.02  # uint8 rounding and fp16 weights only
+    assert (images[0] - final).abs().mean() > 0.1  # the first epoch drew something else

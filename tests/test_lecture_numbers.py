@@ -93,3 +93,13 @@ def test_transformer_orders_of_magnitude():
     ours = n_params(load_transformer()[0])
     assert 3 <= math.log10(1.3e9 / ours) < math.log10(12e9 / ours) < 4.5
     assert "three to four orders of magnitude" in lecture_prose("07_vqgan_transformer")
+
+
+def test_lecture_04_quotes_the_shipped_dcgans_figures():
+    """The FIDs and confident shares in section 6's prose are the sidecars' recorded ones."""
+    from course_lib.models.fashion_gan import shipped_generator_info
+
+    prose = " ".join(lecture_prose("04_lsgan_dcgan").split())
+    for name, label in (("gan_dcgan", "the GAN scores"), ("lsgan_dcgan", "LSGAN")):
+        q = shipped_generator_info(name)["quality"]
+        assert f"{label} FID {q['fid']:.1f} with {100 * q['confident']:.0f} %" in prose, name
