@@ -33,6 +33,16 @@ SCORE_SAMPLES = 2000
 FIELDS = ["epoch", "step", "fid_train", "fid", "covered", "kl", "confident", "cpu_s"]
 
 
+def append_row(path: Path, fields: list[str], row: dict) -> None:
+    """Add ``row`` to the CSV file ``path`` (with a header line when the file is new)."""
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
 def score(generator, n: int = SCORE_SAMPLES) -> dict[str, float]:
     """The run's figures for one generator (see the module docstring)."""
     import torch
@@ -144,12 +154,7 @@ def main() -> int:
                   str(out / "generators" / f"epoch-{epoch:02d}.safetensors"))
         row = {"epoch": epoch, "step": trainer.step, **score(generator),
                "cpu_s": round(time.process_time() - start, 1)}
-        new = not scores_file.exists()
-        with scores_file.open("a", newline="") as f:
-            writer = csv.DictWriter(f, FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        append_row(scores_file, FIELDS, row)
         print(", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                         for k, v in row.items()), flush=True)
     return 0

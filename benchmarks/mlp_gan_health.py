@@ -36,6 +36,7 @@ def main() -> int:
     out = args.out or Path("runs/mlp_gan_health") / f"{args.variant}-seed{args.seed}"
 
     import torch
+    from dcgan_long import append_row  # benchmarks/ is on sys.path when run as a script
 
     from course_lib.config import seed_everything
     from course_lib.data.fashion_mnist import fashion_mnist_dataset
@@ -67,12 +68,7 @@ def main() -> int:
         got = score_generator(task.networks["generator"], 2000)
         row = {"step": trainer.step, "fid": round(got["fid"], 2), "covered": got["covered"],
                "kl": round(got["kl_to_uniform"], 4), "confident": round(got["confident"], 4)}
-        new = not scores_file.exists()
-        with scores_file.open("a", newline="") as f:
-            writer = csv.DictWriter(f, FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        append_row(scores_file, FIELDS, row)
         print(row, flush=True)
     return 0
 
