@@ -45,17 +45,15 @@ def append_row(path: Path, fields: list[str], row: dict) -> None:
 
 def score(generator, n: int = SCORE_SAMPLES) -> dict[str, float]:
     """The run's figures for one generator (see the module docstring)."""
-    import torch
 
     from course_lib.data.fashion_mnist import load_fashion_mnist
     from course_lib.metrics import fashion_fid
     from course_lib.metrics.generator_scores import score_generator
+    from course_lib.models.fashion_gan import sample
 
     (x_train, _), _ = load_fashion_mnist()
-    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(99))
-    with torch.no_grad():
-        picked = generator.eval()(z)
-        reported = score_generator(generator, n)
+    picked = sample(generator.eval(), n, seed=99)
+    reported = score_generator(generator, n)
     generator.train()
     return {"fid_train": fashion_fid(picked, x_train[:n], value_range="symmetric"),
             "fid": reported["fid"], "covered": reported["covered"],

@@ -29,15 +29,14 @@ def epoch_rows(run: Path, n: int = 8, seed: int = 0) -> tuple[list[int], torch.T
     from safetensors.torch import load_file
 
     from course_lib.models.dcgan import DCGANConfig, build_dcgan
+    from course_lib.models.fashion_gan import sample
 
     files = sorted((run / "generators").glob("epoch-*.safetensors"))
     generator, _ = build_dcgan(DCGANConfig())
-    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))
     rows = []
     for file in files:
         generator.load_state_dict(load_file(str(file)))
-        with torch.no_grad():
-            rows.append(generator.eval()(z))
+        rows.append(sample(generator.eval(), n, seed))
     return [int(f.stem.split("-")[1]) for f in files], torch.cat(rows)
 
 

@@ -31,10 +31,9 @@ def fashion(generator, n: int = 2000) -> dict[str, float]:
     from course_lib.metrics import high_frequency_ratios
 
     (_, _), (x_test, _) = load_fashion_mnist()
-    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(1234))
-    with torch.no_grad():
-        samples = generator.eval()(z)
-    return high_frequency_ratios(samples, x_test[:n])
+    from course_lib.models.fashion_gan import sample
+
+    return high_frequency_ratios(sample(generator.eval(), n, seed=1234), x_test[:n])
 
 
 def landscapes(name: str, n: int = 500) -> dict[str, float]:

@@ -25,12 +25,9 @@ LANDSCAPES = ("pix2pixhd", "spade")
 
 
 def fashion_picture(name: str) -> torch.Tensor:
-    from course_lib.models.fashion_gan import load_shipped_generator
+    from course_lib.models.fashion_gan import load_shipped_generator, sample
 
-    generator = load_shipped_generator(name)
-    z = torch.randn(64, generator.config.latent_dim, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        return generator(z)
+    return sample(load_shipped_generator(name), 64, seed=0)
 
 
 def landscape_picture(name: str) -> torch.Tensor:

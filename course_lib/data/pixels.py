@@ -13,7 +13,7 @@ import torch
 
 def from_uint8(images: torch.Tensor | np.ndarray, channels_last: bool = False) -> torch.Tensor:
     """uint8 images -> float32 in [-1, 1]; ``channels_last``: (..., H, W, C) -> (..., C, H, W)."""
-    x = torch.as_tensor(np.asarray(images) if isinstance(images, np.ndarray) else images)
+    x = torch.as_tensor(images)
     if channels_last:
         x = x.movedim(-1, -3)
     return x.float() / 127.5 - 1.0

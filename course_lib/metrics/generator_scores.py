@@ -24,10 +24,10 @@ def score_generator(generator: nn.Module, n: int = 2000, seed: int = 1234) -> di
     from course_lib.metrics import fashion_fid
     from course_lib.metrics.coverage import coverage_from_predictions
     from course_lib.metrics.fashion_features import fashion_probabilities
+    from course_lib.models.fashion_gan import sample
 
-    z = torch.randn(n, generator.config.latent_dim, generator=torch.Generator().manual_seed(seed))
     was_training = generator.training
-    samples = generator.eval()(z)
+    samples = sample(generator.eval(), n, seed)
     generator.train(was_training)
     (_, _), (x_test, _) = load_fashion_mnist()
     probabilities = fashion_probabilities(samples, value_range="symmetric")

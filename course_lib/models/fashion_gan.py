@@ -54,33 +54,37 @@ def build_gan(arch: str, **config: Any) -> tuple[nn.Module, nn.Module]:
     raise ValueError(f"unknown GAN architecture {arch!r}; choose 'mlp' or 'dcgan'")
 
 
-def _without_prefix(state: dict[str, torch.Tensor], prefix: str = "generator.") -> dict:
-    """A generator's state dict from tensors that may carry a run checkpoint's prefix."""
-    return {k.removeprefix(prefix): v for k, v in state.items()
-            if k.startswith(prefix) or not any(key.startswith(prefix) for key in state)}
+def _weights_and_meta(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """G's state dict and what rebuilds G, from any of the places ``generator_from_checkpoint``
+    accepts; a run checkpoint file's ``generator.`` prefix is removed."""
+    found = latest_network_weights(path, "generator")
+    if found:
+        return found
+    if not path.is_file():
+        raise FileNotFoundError(f"no GAN checkpoint found at {path}")
+    sidecar = path.with_suffix(".json").is_file()
+    state, meta = read_tensors(path), read_sidecar(path) if sidecar else read_meta(path)
+    if any(k.startswith("generator.") for k in state):  # a run checkpoint file
+        state = {k.removeprefix("generator."): v for k, v in state.items()
+                 if k.startswith("generator.")}
+    return state, meta
+
+
+def _build(state: dict[str, torch.Tensor], meta: dict[str, Any]) -> nn.Module:
+    generator, _ = build_gan(meta["arch"], **meta["config"])
+    generator.load_state_dict({k: v.float() if v.is_floating_point() else v
+                               for k, v in state.items()})
+    return generator.eval()
 
 
 def generator_from_checkpoint(path: str | Path) -> nn.Module:
     """The trained generator (eval mode, float32) from a run folder, its ``checkpoints``
     folder, a run checkpoint file, or an exported / shipped weights file."""
-    path = Path(path)
-    found = latest_network_weights(path, "generator")
-    if found:
-        state, meta = found
-    elif path.is_file() and path.with_suffix(".json").is_file():
-        state, meta = read_tensors(path), read_sidecar(path)
-    elif path.is_file():
-        state, meta = read_tensors(path), read_meta(path)
-    else:
-        raise FileNotFoundError(f"no GAN checkpoint found at {path}")
-    generator, _ = build_gan(meta["arch"], **meta["config"])
-    generator.load_state_dict({k: v.float() if v.is_floating_point() else v
-                               for k, v in _without_prefix(state).items()})
-    return generator.eval()
+    return _build(*_weights_and_meta(Path(path)))
 
 
 def shipped_generator_path(name: str) -> Path:
-    """The weights file of a shipped generator (``mlp_gan`` or ``lsgan_dcgan``)."""
+    """The weights file of a shipped generator (a name in ``SHIPPED_GENERATORS``)."""
     if name not in SHIPPED_GENERATORS:
         raise ValueError(f"no shipped generator called {name!r}; "
                          f"choose one of {sorted(SHIPPED_GENERATORS)}")
@@ -93,7 +97,7 @@ def shipped_generator_info(name: str) -> dict[str, Any]:
 
 
 def load_shipped_generator(name: str) -> nn.Module:
-    """A generator trained by the course (float32, eval mode): ``mlp_gan`` or ``lsgan_dcgan``.
+    """A generator trained by the course (float32, eval mode), by its shipped name.
 
     ``load_shipped_generator("lsgan_dcgan")(torch.randn(16, 100))`` gives 16 images in [-1, 1].
     """
@@ -122,9 +126,8 @@ def export_generator(run: str | Path, out: str | Path, info: dict[str, Any],
                      half: bool = True) -> Path:
     """Save a run's generator alone (fp16 by default) to ``out``, with ``info``, the
     architecture and the loss in its JSON sidecar."""
-    found = latest_network_weights(Path(run), "generator")
-    meta = found[1] if found else read_sidecar(run)
-    state = generator_from_checkpoint(run).state_dict()
+    weights, meta = _weights_and_meta(Path(run))
+    state = _build(weights, meta).state_dict()
     sidecar = {**info, "arch": meta["arch"], "loss": meta.get("loss"), "config": meta["config"],
                "dtype": "float16" if half else "float32"}
     return save_weights(state, out, sidecar, keep_fp32=() if half else state.keys())
