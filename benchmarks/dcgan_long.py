@@ -11,7 +11,10 @@ After every epoch (937 steps) the generator is scored on 2,000 samples:
   a probability of at least 0.9).
 
 Each epoch's generator is kept (``generators/epoch-NN.safetensors``, G's state dict) and the
-scores go to ``scores.csv``. The run folder resumes exactly (the engine's checkpoints), so the
+scores go to ``scores.csv``. With ``--ema 0.999`` the trainer also keeps a moving average of
+G (``TrainConfig.ema_decay``); both are scored (the average's figures as ``ema_*``), and the
+average's weights are kept as ``generators/ema-NN.safetensors``. The live generator of an
+``--ema`` run is the same as without it (the average draws no random numbers). The run folder resumes exactly (the engine's checkpoints), so the
 command can be stopped and started again. ``--ship-epoch`` turns one kept epoch into a run
 folder of its own that ``benchmarks/export_gan_generator.py`` ships::
 
@@ -19,6 +22,7 @@ folder of its own that ``benchmarks/export_gan_generator.py`` ships::
     OMP_NUM_THREADS=1 nice python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --epochs 18 \
         --decay-from-epoch 10    # the same run, continued with a linear decay to 0
     python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --ship-epoch 9 --to runs/ship_lsgan
+    # --ema 0.999 on the training commands, and --ship-epoch 9 --ship-ema for the average
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from pathlib import Path
 STEPS_PER_EPOCH = 60_000 // 64
 SCORE_SAMPLES = 2000
 FIELDS = ["epoch", "step", "fid_train", "fid", "covered", "kl", "confident", "cpu_s"]
+FIGURES = ["fid_train", "fid", "covered", "kl", "confident"]
+EMA_FIELDS = FIELDS[:-1] + [f"ema_{name}" for name in FIGURES] + ["cpu_s"]
 
 
 def append_row(path: Path, fields: list[str], row: dict) -> None:
@@ -60,7 +66,7 @@ def score(generator, n: int = SCORE_SAMPLES) -> dict[str, float]:
             "kl": reported["kl_to_uniform"], "confident": reported["confident"]}
 
 
-def epoch_run_folder(run: Path, epoch: int, to: Path) -> Path:
+def epoch_run_folder(run: Path, epoch: int, to: Path, kept: str = "epoch") -> Path:
     """A run folder ``to`` whose newest checkpoint is ``run``'s generator after ``epoch``.
 
     The weights are the kept epoch's generator; the header (architecture, loss) and the
@@ -80,7 +86,7 @@ def epoch_run_folder(run: Path, epoch: int, to: Path) -> Path:
     step = epoch * STEPS_PER_EPOCH
     state["step"] = step
     meta = {**read_meta(source / pointer["weights"]), "step": step}
-    weights = load_file(str(run / "generators" / f"epoch-{epoch:02d}.safetensors"))
+    weights = load_file(str(run / "generators" / f"{kept}-{epoch:02d}.safetensors"))
     folder = to / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"step-{step:06d}"
@@ -108,11 +114,17 @@ def main() -> int:
     parser.add_argument("--ship-epoch", type=int, default=None,
                         help="do not train: make a run folder (--to) of this kept epoch")
     parser.add_argument("--to", type=Path, default=None, help="with --ship-epoch")
+    parser.add_argument("--ema", type=float, default=None,
+                        help="also keep a moving average of G with this decay per step")
+    parser.add_argument("--ship-ema", action="store_true",
+                        help="with --ship-epoch: ship the average instead of the live G")
     args = parser.parse_args()
-    out = args.out or Path("runs/dcgan_long") / f"{args.loss}-lr{args.lr:g}-seed{args.seed}"
+    ema = f"-ema{args.ema:g}" if args.ema else ""
+    out = args.out or Path("runs/dcgan_long") / f"{args.loss}-lr{args.lr:g}{ema}-seed{args.seed}"
     if args.ship_epoch is not None:
+        kept = "ema" if args.ship_ema else "epoch"
         print(epoch_run_folder(out, args.ship_epoch, args.to or out.with_name(
-            f"{out.name}-epoch{args.ship_epoch}")))
+            f"{out.name}-{kept}{args.ship_epoch}"), kept))
         return 0
 
     import torch
@@ -127,7 +139,7 @@ def main() -> int:
     steps = args.epochs * STEPS_PER_EPOCH
     decay = args.decay_from_epoch * STEPS_PER_EPOCH if args.decay_from_epoch else None
     config = TrainConfig(steps=steps, batch_size=64, lr_g=args.lr, lr_d=args.lr, seed=args.seed,
-                         lr_decay_from=decay,
+                         lr_decay_from=decay, ema_decay=args.ema,
                          device="cpu", precision="fp32", sample_every=STEPS_PER_EPOCH,
                          checkpoint_every=STEPS_PER_EPOCH // 2, progress=False)
     seed_everything(args.seed)
@@ -147,12 +159,17 @@ def main() -> int:
             return 1
         if epoch in done:
             continue
-        generator = task.networks["generator"]
-        save_file({k: v.contiguous() for k, v in generator.state_dict().items()},
-                  str(out / "generators" / f"epoch-{epoch:02d}.safetensors"))
-        row = {"epoch": epoch, "step": trainer.step, **score(generator),
-               "cpu_s": round(time.process_time() - start, 1)}
-        append_row(scores_file, FIELDS, row)
+        kept = {"epoch": task.networks["generator"]}
+        if args.ema:
+            kept["ema"] = trainer.result_generator
+        for name, generator in kept.items():
+            save_file({k: v.contiguous() for k, v in generator.state_dict().items()},
+                      str(out / "generators" / f"{name}-{epoch:02d}.safetensors"))
+        row = {"epoch": epoch, "step": trainer.step, **score(kept["epoch"])}
+        if args.ema:
+            row.update({f"ema_{k}": v for k, v in score(kept["ema"]).items()})
+        row["cpu_s"] = round(time.process_time() - start, 1)
+        append_row(scores_file, EMA_FIELDS if args.ema else FIELDS, row)
         print(", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                         for k, v in row.items()), flush=True)
     return 0

@@ -34,6 +34,7 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from course_lib.config import by_profile, pick_device
 from course_lib.models.weights_file import latest
@@ -91,6 +92,10 @@ class TrainConfig:
     # From this step on both learning rates fall linearly, reaching 0 at ``steps`` (pix2pixHD
     # and SPADE decay over the second half of training); None keeps them constant.
     lr_decay_from: int | None = None
+    # Keep an exponential moving average of G's weights and batch-norm statistics (decay per
+    # step, e.g. 0.999); samples and exported generators then use the average (Karras et al.
+    # 2018, Yazici et al. 2019). None: no average, the live generator is the result.
+    ema_decay: float | None = None
     precision: str = "auto"  # auto | fp32 | bf16 | fp16, see course_lib.training.precision
     channels_last: bool = False  # NHWC memory layout: faster convolutions on tensor cores
     compile: bool = False  # torch.compile the networks (slow first steps, faster later ones)
@@ -170,6 +175,8 @@ class GANTrainer:
         }
         self.scalers = {name: make_scaler(self.precision, self.device) for name in self.optimizers}
         self.wrapped = {name: self._wrap(net) for name, net in self.nets.items()}
+        self.ema = AveragedModel(self.nets["generator"], multi_avg_fn=get_ema_multi_avg_fn(
+            c.ema_decay), use_buffers=True) if c.ema_decay else None
 
         self.sampler = ResumableSampler(dataset, self.dist.world_size, self.dist.rank, c.seed)
         self.batches_per_epoch = self.sampler.num_samples // c.batch_size
@@ -269,6 +276,8 @@ class GANTrainer:
             batch = self._to_device(next(batches))
             logged.update(self._update("d", "discriminator", self.task.d_step, batch))
         logged.update(self._update("g", "generator", self.task.g_step, batch))
+        if self.ema is not None:
+            self.ema.update_parameters(self.nets["generator"])
         return logged
 
     def _update(self, phase: str, network: str, step_fn, batch: Batch) -> dict[str, float]:
@@ -346,18 +355,29 @@ class GANTrainer:
         """
         if not self.dist.is_main:
             return torch.empty(0)
-        modes = {name: net.training for name, net in self.nets.items()}
-        for net in self.nets.values():
+        nets = {**self.nets, "generator": self.result_generator}
+        modes = {name: net.training for name, net in nets.items()}
+        for net in nets.values():
             net.eval()
-        images = self.task.preview(self.nets, self.fixed_inputs.to(self.device)).float().cpu()
-        for name, net in self.nets.items():
+        images = self.task.preview(nets, self.fixed_inputs.to(self.device)).float().cpu()
+        for name, net in nets.items():
             net.train(modes[name])
         self.samples[self.step] = images
         if self.out_dir is not None:
             save_grid(images, self.out_dir / "samples" / f"step-{self.step:06d}.png")
         return images
 
+    @property
+    def result_generator(self) -> nn.Module:
+        """The generator that training produces: the moving average with ``ema_decay``."""
+        return self.ema.module if self.ema is not None else self.nets["generator"]
+
     # ----------------------------------------------------------------------- checkpoints
+    @property
+    def saved_networks(self) -> dict[str, nn.Module]:
+        """What a checkpoint holds: the task's networks and, with ``ema_decay``, the average."""
+        return self.nets if self.ema is None else {**self.nets, "generator_ema": self.ema}
+
     @property
     def checkpoint_dir(self) -> Path | None:
         return self.out_dir / "checkpoints" if self.out_dir is not None else None
@@ -383,14 +403,14 @@ class GANTrainer:
             "config": asdict(self.config),
         }
         meta = {**self.task.meta(), "step": self.step, "precision": self.precision}
-        save_checkpoint(self.checkpoint_dir, self.step, self.nets, state, meta)
+        save_checkpoint(self.checkpoint_dir, self.step, self.saved_networks, state, meta)
         self.history.to_csv(self.out_dir / "history.csv", index=False)
 
     def load(self, folder: str | Path) -> None:
         """Restore everything ``save`` wrote, so that ``fit`` continues exactly."""
         weights, state, _ = load_checkpoint(Path(folder))
         try:
-            load_network_weights(self.nets, weights)
+            load_network_weights(self.saved_networks, weights)
         except RuntimeError as err:  # missing / unexpected keys, size mismatch
             from course_lib.errors import CourseError
 
