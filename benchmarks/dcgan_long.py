@@ -14,8 +14,9 @@ Each epoch's generator is kept (``generators/epoch-NN.safetensors``, G's state d
 scores go to ``scores.csv``. With ``--ema 0.999`` the trainer also keeps a moving average of
 G (``TrainConfig.ema_decay``); both are scored (the average's figures as ``ema_*``), and the
 average's weights are kept as ``generators/ema-NN.safetensors``. The live generator of an
-``--ema`` run is the same as without it (the average draws no random numbers). The run folder resumes exactly (the engine's checkpoints), so the
-command can be stopped and started again. ``--ship-epoch`` turns one kept epoch into a run
+``--ema`` run is the same as without it (the average draws no random numbers). The run
+folder resumes exactly (the engine's checkpoints), so the command can be stopped and started
+again. ``--ship-epoch`` turns one kept epoch into a run
 folder of its own that ``benchmarks/export_gan_generator.py`` ships::
 
     OMP_NUM_THREADS=1 nice python benchmarks/dcgan_long.py --loss lsgan --lr 2e-4 --epochs 10

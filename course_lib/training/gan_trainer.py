@@ -33,8 +33,8 @@ from typing import Any, Protocol
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from course_lib.config import by_profile, pick_device
 from course_lib.models.weights_file import latest
