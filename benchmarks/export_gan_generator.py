@@ -72,6 +72,9 @@ def main() -> int:
                         help="run folder of benchmarks/dcgan_long.py the shipped epoch comes "
                         "from: its scores per epoch go into the sidecar and its fixed-noise "
                         "samples per epoch into <name>.progress.safetensors")
+    parser.add_argument("--steps-history", type=Path, default=None,
+                        help="scores.csv of benchmarks/mlp_gan_health.py for this run: its "
+                        "rows up to the shipped step go into the sidecar as steps_history")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -108,6 +111,14 @@ def main() -> int:
     sidecar.write_text(json.dumps(full, indent=2) + "\n")
     if args.long_run:
         write_progress(args.long_run, args.name, pointer["step"], sidecar)
+    if args.steps_history:
+        import csv
+
+        rows = [{k: float(v) if "." in v else int(v) for k, v in r.items()}
+                for r in csv.DictReader(args.steps_history.open())]
+        kept = json.loads(sidecar.read_text())
+        kept["steps_history"] = [r for r in rows if r["step"] <= pointer["step"]]
+        sidecar.write_text(json.dumps(kept, indent=2) + "\n")
     print(json.dumps({"file": str(out), "bytes": out.stat().st_size, "quality": info["quality"],
                       "check": info["check"]}, indent=1))
     return 0

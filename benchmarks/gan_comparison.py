@@ -49,7 +49,7 @@ def run_dir(out: Path, loss: str, seed: int, lr: float = DEFAULT_LR) -> Path:
 
 
 def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: int,
-          lr: float = DEFAULT_LR) -> float:
+          lr: float = DEFAULT_LR, model: dict | None = None) -> float:
     """Train one run to ``steps`` (or finish it); returns the seconds this call trained."""
     from course_lib.training.gan_run import train_fashion_gan
     from course_lib.training.gan_trainer import TrainConfig
@@ -61,7 +61,7 @@ def train(out: Path, arch: str, loss: str, seed: int, steps: int, batch_size: in
                          precision="fp32", lr_g=lr, lr_d=lr, sample_every=max(steps // 4, 1),
                          checkpoint_every=500, progress=False)
     start, cpu_start = time.perf_counter(), time.process_time()
-    trainer = train_fashion_gan(arch, loss, folder, config)
+    trainer = train_fashion_gan(arch, loss, folder, config, model=model)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     if trainer.stopped:
         raise RuntimeError(f"{folder}: {trainer.stopped}")
@@ -141,15 +141,17 @@ def write_rows(rows: list[dict], args: argparse.Namespace) -> None:
     rates = " --paper-lr" if args.paper_lr else (f" --lr {args.lr:g}" if args.lr else "")
     command = (f"OMP_NUM_THREADS=1 python benchmarks/gan_comparison.py --steps {args.steps} "
                f"--batch-size {args.batch_size} --seeds {' '.join(map(str, args.seeds))} "
-               f"--losses {' '.join(args.losses)}{rates} --samples {args.samples}")
+               f"--losses {' '.join(args.losses)}{rates} --samples {args.samples}"
+               + (" --no-g-batch-norm" if args.no_g_batch_norm else ""))
     machine = f"CPU, {os.cpu_count()} cores, 1 torch thread per run, no GPU"
-    profile = (f"full comparison: DCGAN, {args.steps} steps x batch {args.batch_size}, "
+    no_bn = ", no batch norm in G" if args.no_g_batch_norm else ""
+    profile = (f"full comparison: DCGAN{no_bn}, {args.steps} steps x batch {args.batch_size}, "
                "60,000 train images, Adam betas (0.5, 0.999)")
     n = args.samples
     lines = []
     for r in rows:
         lines.append(
-            f"| DCGAN + {label(r)}, seed {r['seed']}: FashionCNN FID ({n} samples vs "
+            f"| DCGAN{no_bn} + {label(r)}, seed {r['seed']}: FashionCNN FID ({n} samples vs "
             f"first {n} test images) / class coverage / KL to uniform | {r['fid']:.1f} / "
             f"{r['covered']}/10 / {r['kl']:.3f} nats (trained in {_seconds(r['train_s'])} s wall, "
             f"{_seconds(r['cpu_s'])} s CPU) | "
@@ -157,7 +159,7 @@ def write_rows(rows: list[dict], args: argparse.Namespace) -> None:
     for name, mine in groups(rows).items():
         m = summary(mine)
         lines.append(
-            f"| DCGAN + {name}: mean over seeds {[r['seed'] for r in mine]}: FID / "
+            f"| DCGAN{no_bn} + {name}: mean over seeds {[r['seed'] for r in mine]}: FID / "
             f"classes covered / KL | {m['fid']:.1f} (sd {m['sd']:.1f}) / "
             f"{m['covered']:.1f}/10 / {m['kl']:.3f} nats (worst seed {m['min_covered']}/10, "
             f"KL {m['max_kl']:.3f}) | {command} | {profile} | {machine} | {date} |\n")
@@ -182,7 +184,11 @@ def main() -> int:
                            f"{k} {v:g}" for k, v in PAPER_LR.items()))
     parser.add_argument("--arch", default="dcgan", choices=["dcgan", "mlp"])
     parser.add_argument("--samples", type=int, default=2000, help="generated = real images")
-    parser.add_argument("--out", type=Path, default=Path("runs/gan_comparison"))
+    parser.add_argument("--no-g-batch-norm", action="store_true",
+                        help="DCGAN without batch norm in G (Mao et al.'s harder setting)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="runs folder (default runs/gan_comparison, or "
+                        "runs/gan_comparison_no_g_bn with --no-g-batch-norm)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--train-only", action="store_true", help="train, do not score")
     parser.add_argument("--write", action="store_true", help="append rows to RESULTS.md")
@@ -192,11 +198,14 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    model = {"g_batch_norm": False} if args.no_g_batch_norm else None
+    args.out = args.out or Path("runs/gan_comparison" + ("_no_g_bn" if model else ""))
     runs = [(loss, PAPER_LR[loss] if args.paper_lr else (args.lr or DEFAULT_LR))
             for loss in args.losses]
     for loss, lr in runs:
         for seed in args.seeds:
-            seconds = train(args.out, args.arch, loss, seed, args.steps, args.batch_size, lr)
+            seconds = train(args.out, args.arch, loss, seed, args.steps, args.batch_size, lr,
+                            model)
             print(f"{loss} (Adam {lr:g}) seed {seed}: trained {seconds:.0f} s in this call",
                   flush=True)
     if args.train_only:

@@ -31,6 +31,9 @@ class DCGANConfig:
     g_channels: int = 128  # channels of G's 7x7 map; the 14x14 map has half of them
     d_channels: int = 64  # channels of D's 14x14 map; the 7x7 map has twice as many
     kernel_size: int = 4  # 4 (paper) or 2; both double/halve the size with stride 2
+    # Batch norm in G (the DCGAN recipe). False leaves it out, the harder setting in which
+    # Mao et al. (2017, section 4.2) saw the GAN fail and LSGAN still learn.
+    g_batch_norm: bool = True
 
 
 def _padding(kernel_size: int) -> int:
@@ -47,12 +50,14 @@ class DCGANGenerator(nn.Module):
         super().__init__()
         self.config = c = config or DCGANConfig()
         k, p = c.kernel_size, _padding(c.kernel_size)
+        norm = nn.BatchNorm2d if c.g_batch_norm else lambda _: nn.Identity()
+        bias = not c.g_batch_norm  # a bias before batch norm is cancelled by its mean
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(c.latent_dim, c.g_channels, 7, bias=False),  # 1x1 -> 7x7
-            nn.BatchNorm2d(c.g_channels),
+            nn.ConvTranspose2d(c.latent_dim, c.g_channels, 7, bias=bias),  # 1x1 -> 7x7
+            norm(c.g_channels),
             nn.ReLU(),
-            nn.ConvTranspose2d(c.g_channels, c.g_channels // 2, k, 2, p, bias=False),  # -> 14x14
-            nn.BatchNorm2d(c.g_channels // 2),
+            nn.ConvTranspose2d(c.g_channels, c.g_channels // 2, k, 2, p, bias=bias),  # -> 14x14
+            norm(c.g_channels // 2),
             nn.ReLU(),
             nn.ConvTranspose2d(c.g_channels // 2, c.channels, k, 2, p),  # -> 28x28
             nn.Tanh(),

@@ -32,6 +32,7 @@ from course_lib.models.weights_file import (
 
 SHIPPED_GENERATORS: dict[str, str] = {
     "mlp_gan": "unit 03: the MLP GAN (Goodfellow et al. 2014), non-saturating loss",
+    "mlp_gan_healthy": "unit 03: the same MLP GAN and recipe, trained 10,000 steps, not 2,000",
     "lsgan_dcgan": "unit 04: the DCGAN trained with LSGAN's least-squares losses",
     "gan_dcgan": "unit 04: the same DCGAN trained with the non-saturating GAN loss",
 }

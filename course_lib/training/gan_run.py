@@ -10,6 +10,7 @@ scaled to [-1, 1]; it works the same in one process and under ``torchrun``::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from course_lib.config import seed_everything
 from course_lib.models.fashion_gan import load_generator, sample
@@ -21,15 +22,20 @@ from course_lib.training.samples import save_grid
 
 def train_fashion_gan(arch: str = "mlp", loss: str = "nonsaturating",
                       out_dir: str | Path | None = "runs/gan", config: TrainConfig | None = None,
-                      limit: int | None = None, resume: bool = True) -> GANTrainer:
-    """Train a GAN on Fashion-MNIST (the first ``limit`` training images); return the trainer."""
+                      limit: int | None = None, resume: bool = True,
+                      model: dict[str, Any] | None = None) -> GANTrainer:
+    """Train a GAN on Fashion-MNIST (the first ``limit`` training images); return the trainer.
+
+    ``model`` overrides fields of the architecture's config (e.g. ``{"g_batch_norm": False}``).
+    """
     from course_lib.data.fashion_mnist import fashion_mnist_dataset
 
     distributed.setup()
     config = config or TrainConfig()
     seed_everything(config.seed)  # the same initial weights on every rank
     data = fashion_mnist_dataset("train", value_range="symmetric", limit=limit)
-    trainer = GANTrainer(build_gan_task(arch, loss), data, config, out_dir=out_dir, resume=resume)
+    task = build_gan_task(arch, loss, **(model or {}))
+    trainer = GANTrainer(task, data, config, out_dir=out_dir, resume=resume)
     trainer.fit()
     return trainer
 
