@@ -173,3 +173,74 @@ def check_first_block_gap(fn: Callable, uniform_map: Callable | None = None) -> 
     expect(got < 1e-4, f"With instance norm the first block's outputs for two uniform maps "
                        f"should agree to 1e-4; your function gives {got:.2e}.")
     passed(f"first block: gap {got:.1e} with instance norm, {got_control:.3f} without it")
+
+
+def _pair_setup(seed: int, batch: int = 2, size: int = 16, classes: int = 5):
+    """A small two-scale PatchGAN for (map, image) pairs, maps, and fakes that track gradients."""
+    from course_lib.models.label_maps import one_hot_maps
+    from course_lib.models.pix2pixhd import MultiscaleDiscriminator
+
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    discriminator = MultiscaleDiscriminator(classes + 3, ndf=4, n_layers=2, num_d=2)
+    labels = torch.randint(0, classes, (batch, size, size), generator=g)
+    maps = one_hot_maps(labels, classes)
+    real = torch.rand(batch, 3, size, size, generator=g) * 2 - 1
+    fake = (torch.rand(batch, 3, size, size, generator=g) * 2 - 1).requires_grad_(True)
+    return discriminator, maps, real, fake
+
+
+def check_pair_d_loss(fn: Callable, seed: int = 0) -> None:
+    """``fn(discriminator, maps, fake, real)``: D's multiscale LSGAN loss on (map, image) pairs.
+
+    D judges a picture *together with its map*: the pair is the map's channels followed by
+    the image's, concatenated along the channel axis; the fake is detached, so that D's loss
+    does not train G.
+    """
+    from course_lib.losses.pix2pixhd import multiscale_d_loss
+
+    discriminator, maps, real, fake = _pair_setup(seed)
+
+    def loss_of(first_real: torch.Tensor, first_fake: torch.Tensor) -> float:
+        with torch.no_grad():
+            return float(multiscale_d_loss(discriminator(first_real), discriminator(first_fake)))
+
+    try:
+        got = fn(discriminator, maps, fake, real)
+    except RuntimeError as err:
+        expect(False, "The discriminator could not read your input "
+                      f"({str(err).splitlines()[0][:120]}). Its first convolution expects "
+                      f"{maps.shape[1]} map channels followed by 3 image channels: "
+                      "torch.cat([maps, image], dim=1), once with the real and once with the "
+                      "fake image.")
+    expect(isinstance(got, torch.Tensor) and got.ndim == 0,
+           "Return one number as a 0-dimensional tensor (so that it can be back-propagated).")
+    got = got.detach()
+    pair = {name: torch.cat([maps, image.detach()], 1) for name, image in
+            (("real", real), ("fake", fake))}
+    want = loss_of(pair["real"], pair["fake"])
+    if abs(float(got) - want) > 1e-4 * max(1.0, abs(want)):
+        image_first = {name: torch.cat([image.detach(), maps], 1) for name, image in
+                       (("real", real), ("fake", fake))}
+        if abs(float(got) - loss_of(pair["fake"], pair["real"])) < 1e-4:
+            hint = ("real and fake are swapped: real pairs should score 1 and fake pairs 0, "
+                    "multiscale_d_loss(D(real pair), D(fake pair)).")
+        elif abs(float(got) - loss_of(image_first["real"], image_first["fake"])) < 1e-4:
+            hint = ("the image comes before the map: the course's discriminators read the "
+                    "map's channels first, torch.cat([maps, image], dim=1).")
+        else:
+            hint = ("build real_pair = torch.cat([maps, real], 1) and fake_pair = "
+                    "torch.cat([maps, fake.detach()], 1) and return multiscale_d_loss("
+                    "discriminator(real_pair), discriminator(fake_pair)).")
+        expect(False, f"Your loss is {float(got):.4f}, expected {want:.4f}: {hint}")
+    fake.grad = None
+    discriminator.zero_grad()
+    fn(discriminator, maps, fake, real).backward()
+    expect(fake.grad is None or not fake.grad.any(),
+           "Gradients reach the FAKE image: detach it (fake.detach()) in D's loss, or D's "
+           "update would also push G, the wrong way.")
+    expect(any(p.grad is not None and p.grad.any() for p in discriminator.parameters()),
+           "No gradient reaches the discriminator: call it on the pairs inside your "
+           "function, without torch.no_grad().")
+    passed("conditional discriminator: D judges (map, image) pairs at every scale, the fake "
+           "detached")

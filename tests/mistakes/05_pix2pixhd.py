@@ -17,4 +17,27 @@ MISTAKES = {
             loss = loss + (f - r.detach()).abs().mean()
     return loss / len(real_features)''',
     },
+    "D's loss trains G too: the fake is not detached": {
+        "pair_d_loss": '''from course_lib.losses.pix2pixhd import multiscale_d_loss
+
+
+def pair_d_loss(discriminator, maps, fake, real):
+    return multiscale_d_loss(discriminator(torch.cat([maps, real], 1)),
+                             discriminator(torch.cat([maps, fake], 1)))''',
+    },
+    "the image before the map in the pair": {
+        "pair_d_loss": '''from course_lib.losses.pix2pixhd import multiscale_d_loss
+
+
+def pair_d_loss(discriminator, maps, fake, real):
+    return multiscale_d_loss(discriminator(torch.cat([real, maps], 1)),
+                             discriminator(torch.cat([fake.detach(), maps], 1)))''',
+    },
+    "D judges the image alone, without its map": {
+        "pair_d_loss": '''from course_lib.losses.pix2pixhd import multiscale_d_loss
+
+
+def pair_d_loss(discriminator, maps, fake, real):
+    return multiscale_d_loss(discriminator(real), discriminator(fake.detach()))''',
+    },
 }
