@@ -95,6 +95,66 @@ def check_quantize(fn: Callable) -> None:
     passed("quantize finds the nearest codes and passes gradients straight through")
 
 
+def _vq_case(seed: int, m: int = 12, k: int = 6, d: int = 4):
+    """Encoder rows z (M, D) and their nearest codes z_q = codebook[indices], both tracked."""
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(m, d, generator=gen).requires_grad_(True)
+    codebook = torch.randn(k, d, generator=gen).requires_grad_(True)
+    indices = _reference_nearest(z.detach(), codebook.detach())
+    return z, codebook, indices
+
+
+def _vq_gradients(fn: Callable, seed: int, beta: float):
+    z, codebook, indices = _vq_case(seed)
+    loss = fn(z, codebook[indices], beta)
+    expect(isinstance(loss, torch.Tensor) and loss.ndim == 0,
+           "Return one number as a 0-dimensional tensor (so that it can be back-propagated).")
+    loss.backward()
+    return loss.detach(), z.grad, codebook.grad
+
+
+def check_vq_loss(fn: Callable, beta: float = 0.25, seed: int = 0) -> None:
+    """``vq_loss(z, z_q, beta)``: codebook term + beta * commitment term, with stop-gradients.
+
+    The value alone cannot tell the two terms apart (both are the mean squared distance), so
+    the check looks at where the gradients go: the codebook term moves only the codes, the
+    commitment term (times beta) only the encoder output.
+    """
+    from course_lib.models.vqgan.quantizer import vq_loss as reference
+
+    loss, z_grad, code_grad = _vq_gradients(fn, seed, beta)
+    want, want_z, want_codes = _vq_gradients(reference, seed, beta)
+    mse = float(want) / (1 + beta)
+    if not torch.allclose(loss, want, rtol=1e-5):
+        if abs(float(loss) - mse) < 1e-5 * max(mse, 1.0):
+            hint = ("that is one term only: add the codebook term mse(z_q, sg[z]) and beta "
+                    "times the commitment term mse(z, sg[z_q]).")
+        elif abs(float(loss) - float(want) * want_z.numel()) < 1e-3 * float(loss):
+            hint = "use the MEAN squared difference (F.mse_loss), not the sum."
+        else:
+            hint = "return F.mse_loss(z_q, z.detach()) + beta * F.mse_loss(z, z_q.detach())."
+        expect(False, f"Your loss is {float(loss):.5f}, expected {float(want):.5f} for beta = "
+                      f"{beta}: {hint}")
+    expect(z_grad is not None and code_grad is not None,
+           "A gradient is missing: the codebook term must reach the codes and the commitment "
+           "term the encoder output. Did you detach both, or compute under torch.no_grad()?")
+    if not (torch.allclose(z_grad, want_z, atol=1e-7) and
+            torch.allclose(code_grad, want_codes, atol=1e-7)):
+        if torch.allclose(z_grad, want_z / beta, atol=1e-6) and torch.allclose(
+                code_grad, want_codes * beta, atol=1e-6):
+            hint = ("beta sits on the codebook term. In the VQ-VAE paper (and this course) beta "
+                    "weights the COMMITMENT term, beta * ||z - sg[z_q]||^2, which keeps the "
+                    "encoder near its codes; the codes themselves learn at full rate.")
+        elif torch.allclose(z_grad, want_z * (1 + beta) / beta, atol=1e-6):
+            hint = ("no stop-gradient: both terms push both the encoder and the codes. Detach "
+                    "z in the codebook term and z_q in the commitment term.")
+        else:
+            hint = ("the codebook term mse(z_q, z.detach()) must move only the codes, the "
+                    "commitment term beta * mse(z, z_q.detach()) only the encoder output.")
+        expect(False, f"The value is right, but the gradients go to the wrong places: {hint}")
+    passed(f"VQ loss: codebook term on the codes, beta = {beta} times commitment on the encoder")
+
+
 # ---------------------------------------------------------------------------------------------
 # Part 2: the text + image attention mask
 

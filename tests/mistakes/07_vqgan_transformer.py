@@ -55,4 +55,16 @@ MISTAKES = {
     logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T
     return F.cross_entropy(logits, torch.arange(len(logits)))''',
     },
+    "VQ loss with beta on the codebook term (taming's placement, not the paper's)": {
+        "vq_loss": '''def vq_loss(z, z_q, beta=0.25):
+    return beta * F.mse_loss(z_q, z.detach()) + F.mse_loss(z, z_q.detach())''',
+    },
+    "VQ loss without stop-gradients": {
+        "vq_loss": '''def vq_loss(z, z_q, beta=0.25):
+    return F.mse_loss(z_q, z) + beta * F.mse_loss(z, z_q)''',
+    },
+    "VQ loss with the codebook term only": {
+        "vq_loss": '''def vq_loss(z, z_q, beta=0.25):
+    return F.mse_loss(z_q, z.detach())''',
+    },
 }

@@ -47,6 +47,13 @@ def perplexity(indices: torch.Tensor, n_codes: int) -> torch.Tensor:
     return torch.exp(-(p * torch.log(p.clamp(min=1e-10))).sum())
 
 
+def vq_loss(z: torch.Tensor, z_q: torch.Tensor, beta: float = 0.25) -> torch.Tensor:
+    """The VQ loss of van den Oord et al. (2017, eq. 3): ``||sg[z] - z_q||^2`` moves the codes
+    towards the encoder outputs, ``beta * ||z - sg[z_q]||^2`` keeps the encoder committed to
+    its codes (means over all elements; ``z_q`` is the codebook rows picked for ``z``)."""
+    return F.mse_loss(z_q, z.detach()) + beta * F.mse_loss(z, z_q.detach())
+
+
 class VectorQuantizer(nn.Module):
     """Nearest-neighbour quantiser with K = ``n_codes`` codes of dimension ``dim``.
 
@@ -95,9 +102,8 @@ class VectorQuantizer(nn.Module):
             indices = self.nearest(flat.detach().float()) if self.restart_dead else indices
         z_q = self.lookup(indices.view(n, h, w)).to(z.dtype)
         commitment = F.mse_loss(z, z_q.detach())
-        loss = self.beta * commitment
-        if not self.ema:
-            loss = loss + F.mse_loss(z_q, z.detach())
+        # With EMA the codes follow their vectors by averaging, so only the commitment is left.
+        loss = self.beta * commitment if self.ema else vq_loss(z, z_q, self.beta)
         return QuantizerOutput(z + (z_q - z).detach(), indices.view(n, h, w), loss,
                                commitment.detach(), perplexity(indices, self.n_codes))
 
