@@ -10,6 +10,9 @@ commit's ``course_lib`` first on the path) to see what a change cost:
     OMP_NUM_THREADS=1 python benchmarks/reference_step_time.py
     git worktree add /tmp/old 4b7b488
     OMP_NUM_THREADS=1 PYTHONPATH=/tmp/old python benchmarks/reference_step_time.py
+
+``--digest`` prints a hash of the seeded course SPADE's weights, losses and shipped pictures
+instead, to show that a change left them bit for bit the same.
 """
 
 from __future__ import annotations
@@ -85,6 +88,34 @@ def parameter_counts() -> dict[str, int]:
             "VQ-GAN": n(VQGAN(VQGANConfig.course()))}
 
 
+def spade_digest() -> str:
+    """SHA-256 over the seed-0 course SPADE task's initial weights, the losses of its first two
+    steps and the shipped checkpoint's pictures of three maps: equal digests on two commits
+    mean the course SPADE builds, trains and ships the same numbers."""
+    import hashlib
+
+    from course_lib.models.label_maps import generate
+    from course_lib.models.spade import load_spade
+    from course_lib.training.gan_trainer import GANTrainer
+    from course_lib.training.spade_task import build_spade_task, spade_train_config
+
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    pairs = [(torch.rand(3, 64, 64, generator=g) * 2 - 1,
+              torch.randint(0, 9, (64, 64), generator=g)) for _ in range(8)]
+    task = build_spade_task(preview_labels=pairs[0][1][None])
+    tensors = [v for net in task.networks.values() for v in net.state_dict().values()]
+    history = GANTrainer(task, pairs, spade_train_config(
+        batch_size=4, steps=2, log_every=1, sample_every=0, checkpoint_every=0, progress=False,
+        seed=0)).fit(2)
+    tensors += [torch.tensor(history.to_numpy(dtype="float64")),
+                generate(load_spade(), torch.randint(0, 9, (3, 64, 64), generator=g), seed=0)]
+    digest = hashlib.sha256()
+    for t in tensors:
+        digest.update(t.detach().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=6)
@@ -92,10 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, choices=MODELS,
                         help="which course models to time (default: the three course models; "
                              "pix2pixHD-reuse: reuse_real_features=True, this commit only)")
+    parser.add_argument("--digest", action="store_true",
+                        help="print spade_digest() (compare it across commits) and stop")
     args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.digest:
+        print(spade_digest())
+        return 0
     if args.steps < 1 or args.repeats < 1:
         parser.error("--steps and --repeats must be at least 1")
-    torch.set_num_threads(1)
     torch.manual_seed(0)
     builders = trainers(args.steps)
     times = time_steps({name: builders[name] for name in args.models}, args.steps, args.repeats)

@@ -50,11 +50,31 @@ def dcgan(part: str) -> int:
     return n_params(generator if part == "G" else discriminator)
 
 
-def spade(part: str) -> int:
+def spade(part: str, dataset: str = "ade20k", use_vae: bool = True) -> int:
+    """G or E counted by hand (``params``; unit 06's tests check it against the built networks),
+    D counted on the built discriminator; ``dataset``: ade20k, cityscapes or course."""
+    import torch
+
     from course_lib.models.spade.config import SPADEConfig
     from course_lib.models.spade.params import encoder_params, generator_params
+    from course_lib.training.spade_task import SPADELossConfig, build_spade_discriminator
 
-    return (generator_params if part == "G" else encoder_params)(SPADEConfig())
+    make = {"ade20k": SPADEConfig, "cityscapes": SPADEConfig.cityscapes,
+            "course": SPADEConfig.course}[dataset]
+    config = make(use_vae=use_vae)
+    if part == "D":
+        loss = SPADELossConfig.course() if dataset == "course" else SPADELossConfig()
+        with torch.device("meta"):
+            return n_params(build_spade_discriminator(config.label_nc, loss))
+    return (generator_params if part == "G" else encoder_params)(config)
+
+
+def spade_fc_millions() -> str:
+    """The paper's Linear(z) input layer, in the lecture's "16.8 M"."""
+    from course_lib.models.spade.config import SPADEConfig
+    from course_lib.models.spade.params import fc_params
+
+    return f"{fc_params(SPADEConfig()) / 1e6:.1f} M"
 
 
 QUOTES = [
@@ -67,6 +87,12 @@ QUOTES = [
     ("04_lsgan_dcgan", "138,689", lambda: dcgan("D")),
     ("06_spade", "111,942,595", lambda: spade("G")),
     ("06_spade", "10,463,424", lambda: spade("E")),
+    ("06_spade", "96,492,483", lambda: spade("G", use_vae=False)),
+    ("06_spade", "101,136,579", lambda: spade("G", "cityscapes")),
+    ("06_spade", "93,048,003", lambda: spade("G", "cityscapes", use_vae=False)),
+    ("06_spade", "5,836,930", lambda: spade("D")),
+    ("06_spade", "5,601,410", lambda: spade("D", "cityscapes")),
+    ("06_spade", "532,179", lambda: spade("D", "course")),
 ]
 
 
@@ -75,6 +101,11 @@ QUOTES = [
 def test_quoted_parameter_count(lecture, quoted, count):
     assert quoted in lecture_prose(lecture), f"lecture {lecture} no longer quotes {quoted}"
     assert f"{count():,}" == quoted
+
+
+def test_lecture_06_quotes_the_paper_input_layer():
+    assert f"({spade_fc_millions()} of them in that layer alone)" in " ".join(
+        lecture_prose("06_spade").split())
 
 
 def test_dcgan_discriminator_formula():

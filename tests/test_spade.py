@@ -95,14 +95,19 @@ def _hand_generator_blocks(c: SPADEConfig) -> dict[str, int]:
     return out
 
 
-@pytest.mark.parametrize("config, official", [
-    (SPADEConfig(), 111_942_595), (SPADEConfig(use_vae=False), 96_492_483),
-    (SPADEConfig.cityscapes(), 101_136_579), (SPADEConfig.cityscapes(use_vae=False), 93_048_003),
+# fc by hand: with the VAE Linear(256 -> 1024 * sh * sw) on the 8x8 (ADE20K) or 4x8
+# (Cityscapes) grid, 256 * 65,536 + 65,536 and 256 * 32,768 + 32,768; without it
+# Conv2d(label channels -> 1024, 3x3), 9 * 151 * 1024 + 1024 and 9 * 36 * 1024 + 1024.
+@pytest.mark.parametrize("config, official, fc", [
+    (SPADEConfig(), 111_942_595, 16_842_752), (SPADEConfig(use_vae=False), 96_492_483, 1_392_640),
+    (SPADEConfig.cityscapes(), 101_136_579, 8_421_376),
+    (SPADEConfig.cityscapes(use_vae=False), 93_048_003, 332_800),
 ], ids=["ade20k-vae", "ade20k", "cityscapes-vae", "cityscapes"])
-def test_official_generator_counts_block_by_block(config, official):
+def test_official_generator_counts_block_by_block(config, official, fc):
     with torch.device("meta"):
         g = SPADEGenerator(dataclasses.replace(config, spectral_norm=False))
     hand = _hand_generator_blocks(config)
+    assert hand["fc"] == fc
     built = {"fc": count_parameters(g.fc), "conv_img": count_parameters(g.conv_img)}
     built.update({f"blocks.{i}": count_parameters(b) for i, b in enumerate(g.blocks)})
     assert built == hand
@@ -122,14 +127,11 @@ def test_generator_without_vae_reads_the_map_not_z():
 @pytest.mark.parametrize("label_nc, official", [(36, 5_601_410), (151, 5_836_930)],
                          ids=["cityscapes", "ade20k"])
 def test_official_spade_discriminator_count_and_layout(label_nc, official):
-    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
     from course_lib.models.spade.params import discriminator_params
-    from course_lib.training.spade_task import SPADELossConfig
+    from course_lib.training.spade_task import SPADELossConfig, build_spade_discriminator
 
-    loss = SPADELossConfig()  # official: ndf 64, n_layers_D 4, 2 scales, spectralinstance
-    with torch.device("meta"):
-        d = MultiscaleDiscriminator(label_nc + 3, loss.ndf, loss.n_layers_D - 1, loss.num_d,
-                                    loss.norm_D)
+    with torch.device("meta"):  # official: ndf 64, n_layers_D 4, 2 scales, spectralinstance
+        d = build_spade_discriminator(label_nc, SPADELossConfig())
     hand = [_conv(label_nc + 3, 64, 4), _conv(64, 128, 4, False), _conv(128, 256, 4, False),
             _conv(256, 512, 4, False), _conv(512, 1, 4)]
     for scale in d.discriminators:
@@ -138,7 +140,34 @@ def test_official_spade_discriminator_count_and_layout(label_nc, official):
         spectral = [nn.utils.parametrize.is_parametrized(m) for m in convs]
         assert spectral == [False, True, True, True, False]
         assert [m.bias is not None for m in convs] == [True, False, False, False, True]
+        assert [m.stride for m in convs] == [(2, 2)] * 3 + [(1, 1)] * 2  # official strides
     assert count_parameters(d) == 2 * sum(hand) == discriminator_params(label_nc) == official
+
+
+def test_course_discriminator_is_unit_05s_with_spectral_norm():
+    """The course D is unchanged by the official n_layers_D counting: unit 05's course PatchGAN
+    (9 + 3 channels in, ndf 16, 3 scales, biases kept), spectral norm on all five convs."""
+    from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
+    from course_lib.models.spade.params import discriminator_params
+    from course_lib.training.spade_task import SPADELossConfig, build_spade_discriminator
+
+    d = build_spade_discriminator(9, SPADELossConfig.course())
+    hand = [_conv(12, 16, 4), _conv(16, 32, 4), _conv(32, 64, 4), _conv(64, 128, 4),
+            _conv(128, 1, 4)]
+    for scale in d.discriminators:
+        assert [count_parameters(layer) for layer in scale.layers] == hand
+    p2p = Pix2PixHDConfig.course()
+    unit05 = MultiscaleDiscriminator(p2p.discriminator_in_channels, p2p.ndf, p2p.n_layers_d,
+                                     p2p.num_d)
+
+    def convs(net):
+        return [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding,
+                 m.bias is not None, nn.utils.parametrize.is_parametrized(m))
+                for m in net.modules() if isinstance(m, nn.Conv2d)]
+
+    assert convs(d) == [c[:-1] + (True,) for c in convs(unit05)]  # + spectral norm
+    assert count_parameters(d) == 3 * sum(hand) == count_parameters(unit05) == 532_179
+    assert discriminator_params(9, 16, 3, normed_bias=True) == 532_179
 
 
 def test_loss_config_counts_layers_as_the_official_code():

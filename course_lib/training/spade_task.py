@@ -166,18 +166,27 @@ class SPADETask:
         return {"loss": "hinge+feature_matching+kl", "losses": asdict(self.loss), **self._meta}
 
 
+def build_spade_discriminator(label_nc: int, loss: SPADELossConfig) -> nn.Module:
+    """The multi-scale D that ``loss`` describes, judging ``label_nc`` map channels + 3.
+
+    The one place where the official ``n_layers_D`` becomes the PatchGAN's count of stride-2
+    layers (``n_layers_D - 1``: the official code's last normed layer has stride 1).
+    """
+    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
+
+    discriminator = MultiscaleDiscriminator(label_nc + 3, loss.ndf, loss.n_layers_D - 1,
+                                            loss.num_d, loss.norm_D)
+    return add_spectral_norm(discriminator) if loss.spectral_d else discriminator
+
+
 def build_spade_task(config=None, loss: SPADELossConfig | None = None,
                      preview_labels: torch.Tensor | None = None) -> SPADETask:
     """A fresh SPADE (``SPADEConfig.course()`` by default) with its discriminator, as a task."""
-    from course_lib.models.pix2pixhd.discriminator import MultiscaleDiscriminator
     from course_lib.models.spade import SPADEConfig, StyledSPADE
 
     config = config or SPADEConfig.course()
     loss = loss or SPADELossConfig.course()
     generator = StyledSPADE(config, use_encoder=loss.use_encoder)
-    discriminator = MultiscaleDiscriminator(config.label_nc + 3, loss.ndf, loss.n_layers_D - 1,
-                                            loss.num_d, loss.norm_D)
-    if loss.spectral_d:
-        add_spectral_norm(discriminator)
+    discriminator = build_spade_discriminator(config.label_nc, loss)
     return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,
                      meta={"arch": "spade", "config": jsonable(asdict(config))})

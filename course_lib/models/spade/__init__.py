@@ -12,7 +12,8 @@
 Pictures from label maps: ``course_lib.models.label_maps.generate`` (z drawn from a seed).
 
 The discriminator is pix2pixHD's multi-scale PatchGAN (``course_lib.models.pix2pixhd``; the
-official SPADE form with ``norm_d="spectralinstance"``); the losses are in
+official SPADE form with ``norm_d="spectralinstance"``), built from a ``SPADELossConfig`` by
+``course_lib.training.spade_task.build_spade_discriminator``; the losses are in
 ``course_lib.losses`` (``hinge``, ``kl``, ``feature_matching``).
 """
 
