@@ -17,7 +17,7 @@ from torch.nn import functional as F
 from course_lib.checks import expect, passed
 
 # ---------------------------------------------------------------------------------------------
-# Part 1: nearest code, straight-through gradient
+# Parts 1 and 2: nearest code, straight-through gradient, the VQ loss
 
 
 def _call_quantize(fn: Callable, z: torch.Tensor, codebook: torch.Tensor):
@@ -156,7 +156,7 @@ def check_vq_loss(fn: Callable, beta: float = 0.25, seed: int = 0) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Part 2: the text + image attention mask
+# Part 3: the text + image attention mask
 
 
 def _reference_mask(n_text: int, side: int, kind: str, padding) -> torch.Tensor:
@@ -206,7 +206,7 @@ def check_attention_mask(fn: Callable) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Part 3: top-k / top-p filtering
+# Part 4: top-k / top-p filtering
 
 
 def _reference_filter(logits: torch.Tensor, top_k: int, top_p: float) -> torch.Tensor:
@@ -284,7 +284,64 @@ def check_filter_logits(fn: Callable) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Part 4: CLIP's contrastive loss
+# Part 5: one sampling step with a KV cache
+
+
+def _run_with_cache(fn: Callable, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor):
+    """Feed positions one at a time through ``fn``; returns the stacked outputs and the cache."""
+    n, h, length, d = q.shape
+    past_k, past_v = q.new_zeros(n, h, 0, d), q.new_zeros(n, h, 0, d)
+    outs = []
+    for t in range(length):
+        got = fn(q[:, :, t:t + 1], k[:, :, t:t + 1], v[:, :, t:t + 1], past_k, past_v)
+        expect(isinstance(got, tuple) and len(got) == 3,
+               "Return three tensors: (output, keys, values), the last two being the cache "
+               "for the next step.")
+        out, past_k, past_v = got
+        expect(tuple(out.shape) == (n, h, 1, d),
+               f"The output of one step should have shape {(n, h, 1, d)} (one new position), "
+               f"got {tuple(out.shape)}.")
+        expect(tuple(past_k.shape) == (n, h, t + 1, d) and tuple(past_v.shape) == (n, h, t + 1, d),
+               f"After step {t + 1} the cache should hold {t + 1} positions, shape "
+               f"{(n, h, t + 1, d)}; your keys have shape {tuple(past_k.shape)}: append the new "
+               "key and value along the positions axis, torch.cat([past, new], dim=2).")
+        outs.append(out)
+    return torch.cat(outs, dim=2), past_k, past_v
+
+
+def check_cached_attention(fn: Callable, seed: int = 0) -> None:
+    """``fn(q, k, v, past_k, past_v) -> (out, keys, values)``: attention of ONE new position.
+
+    Run position by position from an empty cache, the outputs must equal causal attention over
+    the whole sequence computed at once (what the transformer's training forward computes),
+    and the cache must end up holding every key and value.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    q, k, v = (torch.randn(2, 3, 6, 8, generator=gen) for _ in range(3))
+    want = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    got, keys, values = _run_with_cache(fn, q, k, v)
+    if not torch.allclose(got, want, atol=1e-5):
+        unscaled = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=1.0)
+        if torch.allclose(got, unscaled, atol=1e-5):
+            hint = ("the scores are not divided by sqrt(head_dim): softmax(q k^T / sqrt(d)).")
+        elif torch.allclose(got[:, :, 1:], v[:, :, :1].expand(-1, -1, 5, -1), atol=1e-5):
+            hint = ("every step returns the FIRST value: a causal mask on a single query "
+                    "(is_causal=True with one row) lets it see only position 0. The new "
+                    "position may attend to everything in the cache: no mask is needed.")
+        else:
+            hint = ("append the new key and value to the cache first, then attend: "
+                    "softmax(q @ keys^T / sqrt(d)) @ values over all positions so far.")
+        expect(False, f"Step by step, your outputs differ from causal attention over the "
+                      f"whole sequence (largest difference {float((got - want).abs().max()):.3g})"
+                      f": {hint}")
+    expect(torch.equal(keys, k) and torch.equal(values, v),
+           "The final cache should hold every key and value, in order of position.")
+    passed("KV cache: one new position at a time gives exactly the causal attention of the "
+           "whole sequence")
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 6: CLIP's contrastive loss
 
 
 def check_clip_loss(fn: Callable) -> None:

@@ -67,4 +67,25 @@ MISTAKES = {
         "vq_loss": '''def vq_loss(z, z_q, beta=0.25):
     return F.mse_loss(z_q, z.detach())''',
     },
+    "KV-cache step with a causal mask on the single new query": {
+        "cached_attention": '''def cached_attention(q, k, v, past_k, past_v):
+    keys = torch.cat([past_k, k], dim=2)
+    values = torch.cat([past_v, v], dim=2)
+    return F.scaled_dot_product_attention(q, keys, values, is_causal=True), keys, values''',
+    },
+    "KV-cache step that attends to the past only, not to the new position": {
+        "cached_attention": '''def cached_attention(q, k, v, past_k, past_v):
+    keys = torch.cat([past_k, k], dim=2)
+    values = torch.cat([past_v, v], dim=2)
+    if past_k.shape[2] == 0:
+        return v, keys, values
+    weights = (q @ past_k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(dim=-1)
+    return weights @ past_v, keys, values''',
+    },
+    "KV-cache step without the 1/sqrt(d) scaling": {
+        "cached_attention": '''def cached_attention(q, k, v, past_k, past_v):
+    keys = torch.cat([past_k, k], dim=2)
+    values = torch.cat([past_v, v], dim=2)
+    return (q @ keys.transpose(-2, -1)).softmax(dim=-1) @ values, keys, values''',
+    },
 }
