@@ -57,6 +57,18 @@ def spade(part: str) -> int:
     return (generator_params if part == "G" else encoder_params)(SPADEConfig())
 
 
+def vqgan(which: str) -> int:
+    """The shipped VQ-GAN's parameters, or taming's ImageNet ones (f = 16 or 8, meta device)."""
+    import torch
+
+    from course_lib.models.vqgan import VQGAN, VQGANConfig, load_vqgan
+
+    if which == "shipped":
+        return n_params(load_vqgan())
+    with torch.device("meta"):
+        return n_params(VQGAN(VQGANConfig.imagenet(int(which))))
+
+
 QUOTES = [
     ("01_dense_fashion_mnist", "286,810", dense),
     ("01_dense_fashion_mnist", "266,610", lambda: dense((300, 100))),
@@ -67,6 +79,9 @@ QUOTES = [
     ("04_lsgan_dcgan", "138,689", lambda: dcgan("D")),
     ("06_spade", "111,942,595", lambda: spade("G")),
     ("06_spade", "10,463,424", lambda: spade("E")),
+    ("07_vqgan_transformer", "717,091", lambda: vqgan("shipped")),
+    ("07_vqgan_transformer", "72,141,699", lambda: vqgan("16")),
+    ("07_vqgan_transformer", "70,368,131", lambda: vqgan("8")),
 ]
 
 
