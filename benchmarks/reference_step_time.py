@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from spade_vs_pix2pixhd import time_steps
 
-MODELS = ["SPADE", "pix2pixHD", "VQ-GAN", "pix2pixHD-reuse"]
+MODELS = ["SPADE", "pix2pixHD", "VQ-GAN", "pix2pixHD-4pass", "VQ-GAN-taming"]
 DEFAULT_MODELS = MODELS[:3]
 
 
@@ -47,8 +47,9 @@ def trainers(steps: int) -> dict[str, Any]:
                  progress=False)
     perceptual = SegmenterPerceptual()
 
-    def vqgan() -> GANTrainer:
-        task = VQGANTask(VQGAN(VQGANConfig.course()), PatchDiscriminator(32, 3), perceptual,
+    def vqgan(layout: str = "course") -> GANTrainer:
+        task = VQGANTask(VQGAN(VQGANConfig.course(*layout_args(layout))),
+                         PatchDiscriminator(32, 3), perceptual,
                          VQGANLossConfig(disc_start=0, perceptual_images=8), images[:8])
         return GANTrainer(task, images, TrainConfig(batch_size=16, lr_g=2e-3, lr_d=2e-3,
                                                     betas=(0.5, 0.9), **quiet))
@@ -59,22 +60,31 @@ def trainers(steps: int) -> dict[str, Any]:
         "pix2pixHD": lambda: GANTrainer(build_pix2pixhd_task(), pairs,
                                         TrainConfig(batch_size=4, **quiet)),
         "VQ-GAN": vqgan,
-        "pix2pixHD-reuse": lambda: GANTrainer(pix2pixhd_reusing(), pairs,
+        "pix2pixHD-4pass": lambda: GANTrainer(pix2pixhd_four_passes(), pairs,
                                               TrainConfig(batch_size=4, **quiet)),
+        "VQ-GAN-taming": lambda: vqgan("taming"),
     }
 
 
-def pix2pixhd_reusing() -> Any:
-    """The course pix2pixHD task with G's feature-matching target taken from D's step."""
+def layout_args(layout: str) -> tuple[str, ...]:
+    """``VQGANConfig.course``'s arguments: none for the course layout, so older commits run."""
+    return () if layout == "course" else (layout,)
+
+
+def pix2pixhd_four_passes() -> Any:
+    """The course pix2pixHD task with the shipped recipe's step: G's feature-matching target
+    from D after its update, one D pass more (on commits before the official three passes
+    became the default, that is the default step)."""
     from course_lib.training.translation import build_pix2pixhd_task
 
     task = build_pix2pixhd_task()
-    task.reuse_real_features = True
+    task.reuse_real_features = False
     return task
 
 
-def parameter_counts() -> dict[str, int]:
-    """Parameters of each network of the three course models as built for training."""
+def parameter_counts(taming: bool = False) -> dict[str, int]:
+    """Parameters of each network of the three course models as built for training (and of
+    the course VQ-GAN's sizes in taming's layout if ``taming``)."""
     from course_lib.models.vqgan.model import VQGAN, VQGANConfig
     from course_lib.training.spade_task import build_spade_task
     from course_lib.training.translation import build_pix2pixhd_task
@@ -83,9 +93,12 @@ def parameter_counts() -> dict[str, int]:
         return sum(p.numel() for p in module.parameters())
 
     spade, p2p = build_spade_task().networks, build_pix2pixhd_task().networks
-    return {"SPADE G+E": n(spade["generator"]), "SPADE D": n(spade["discriminator"]),
-            "pix2pixHD G+E": n(p2p["generator"]), "pix2pixHD D": n(p2p["discriminator"]),
-            "VQ-GAN": n(VQGAN(VQGANConfig.course()))}
+    counts = {"SPADE G+E": n(spade["generator"]), "SPADE D": n(spade["discriminator"]),
+              "pix2pixHD G+E": n(p2p["generator"]), "pix2pixHD D": n(p2p["discriminator"]),
+              "VQ-GAN": n(VQGAN(VQGANConfig.course()))}
+    if taming:
+        counts["VQ-GAN taming layout"] = n(VQGAN(VQGANConfig.course("taming")))
+    return counts
 
 
 def spade_digest() -> str:
@@ -122,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, choices=MODELS,
                         help="which course models to time (default: the three course models; "
-                             "pix2pixHD-reuse: reuse_real_features=True, this commit only)")
+                             "pix2pixHD-4pass: reuse_real_features=False; VQ-GAN-taming: "
+                             "VQGANConfig.course('taming'), this commit only)")
     parser.add_argument("--digest", action="store_true",
                         help="print spade_digest() (compare it across commits) and stop")
     args = parser.parse_args(argv)
@@ -136,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     builders = trainers(args.steps)
     times = time_steps({name: builders[name] for name in args.models}, args.steps, args.repeats)
     print(json.dumps({"cpu_seconds_per_step": {k: round(v, 4) for k, v in times.items()},
-                      "parameters": parameter_counts()}, indent=1))
+                      "parameters": parameter_counts("VQ-GAN-taming" in args.models)},
+                     indent=1))
     return 0
 
 

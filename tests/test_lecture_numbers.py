@@ -77,6 +77,18 @@ def spade_fc_millions() -> str:
     return f"{fc_params(SPADEConfig()) / 1e6:.1f} M"
 
 
+def vqgan(which: str) -> int:
+    """The shipped VQ-GAN's parameters, or taming's ImageNet ones (f = 16 or 8, meta device)."""
+    import torch
+
+    from course_lib.models.vqgan import VQGAN, VQGANConfig, load_vqgan
+
+    if which == "shipped":
+        return n_params(load_vqgan())
+    with torch.device("meta"):
+        return n_params(VQGAN(VQGANConfig.imagenet(int(which))))
+
+
 QUOTES = [
     ("01_dense_fashion_mnist", "286,810", dense),
     ("01_dense_fashion_mnist", "266,610", lambda: dense((300, 100))),
@@ -93,6 +105,9 @@ QUOTES = [
     ("06_spade", "5,836,930", lambda: spade("D")),
     ("06_spade", "5,601,410", lambda: spade("D", "cityscapes")),
     ("06_spade", "532,179", lambda: spade("D", "course")),
+    ("07_vqgan_transformer", "717,091", lambda: vqgan("shipped")),
+    ("07_vqgan_transformer", "72,141,699", lambda: vqgan("16")),
+    ("07_vqgan_transformer", "70,368,131", lambda: vqgan("8")),
 ]
 
 

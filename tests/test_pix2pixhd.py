@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -268,48 +269,67 @@ class _TwoPassTask(TranslationTask):
         return {"loss": multiscale_d_loss(real_out, fake_out)}
 
 
-def test_step_runs_three_discriminator_passes_with_the_same_losses():
+def _passes(task: TranslationTask, batch_size: int) -> list[int]:
+    """Image batches D judges, counted by a forward hook (one call on real + fake counts 2)."""
+    passes: list[int] = []
+    task.networks["discriminator"].register_forward_hook(
+        lambda module, inputs, output: passes.append(len(inputs[0]) // batch_size))
+    return passes
+
+
+def _two_steps(make, lr_d: float, **kwargs) -> tuple[list[int], np.ndarray]:
+    """The losses of two trainer steps of a fresh task (seed 0) and D's passes over them."""
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
 
     config = Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
                              n_local_enhancers=0, ndf=4, num_d=2, lambda_l1=5.0)
     data = torch.utils.data.TensorDataset(torch.rand(8, 3, 16, 16) * 2 - 1,
                                           torch.randint(0, 9, (8, 16, 16)))
-    histories, calls = [], []
-    for make in (TranslationTask, _TwoPassTask):
-        torch.manual_seed(0)
-        built = build_pix2pixhd_task(config)
-        task = make(*built.networks.values(), lambda_l1=config.lambda_l1)
-        hook = task.networks["discriminator"].register_forward_hook(lambda *a: calls.append(1))
-        torch.manual_seed(1)
-        trainer = GANTrainer(task, data, TrainConfig(steps=2, batch_size=4, progress=False,
-                                                     sample_every=0, log_every=1))
-        histories.append(trainer.fit()[["d_loss", "g_loss", "g_gan", "g_feat", "g_l1"]])
-        hook.remove()
-    assert len(calls) == 2 * 3 + 2 * 4  # three D calls per step now, four before
-    new, old = (h.to_numpy() for h in histories)
-    assert new == pytest.approx(old, rel=1e-5)
+    torch.manual_seed(0)
+    built = build_pix2pixhd_task(config)
+    task = make(*built.networks.values(), lambda_l1=config.lambda_l1, **kwargs)
+    passes = _passes(task, 4)
+    torch.manual_seed(1)
+    trainer = GANTrainer(task, data, TrainConfig(steps=2, batch_size=4, progress=False,
+                                                 sample_every=0, log_every=1, lr_d=lr_d))
+    return passes, trainer.fit()[["d_loss", "g_gan", "g_feat", "g_l1", "g_loss"]].to_numpy()
 
 
-def test_reusing_d_steps_real_features_saves_one_pass():
+def test_step_runs_three_discriminator_passes_as_the_official_code():
+    """D on fake and real (D's loss), then D on fake (G's loss): the fourth pass of the shipped
+    recipe, D after its update on the real pair, is gone. With D frozen (lr_d = 0) the math is
+    the same, and so are the losses; with D learning only the feature-matching target moves
+    (D before its update instead of after), so the first step's other losses are the same."""
+    old_passes, old = _two_steps(TranslationTask, 0.0, reuse_real_features=False)
+    two_passes, two = _two_steps(_TwoPassTask, 0.0, reuse_real_features=False)
+    new_passes, new = _two_steps(TranslationTask, 0.0)
+    assert sum(new_passes) == 2 * 3 and sum(old_passes) == sum(two_passes) == 2 * 4
+    assert new == pytest.approx(old, rel=1e-5) and two == pytest.approx(old, rel=1e-5)
+    _, old = _two_steps(TranslationTask, 2e-4, reuse_real_features=False)
+    _, new = _two_steps(TranslationTask, 2e-4)
+    same = [0, 1, 3]  # d_loss, g_gan, g_l1 of the first step
+    assert new[0, same] == pytest.approx(old[0, same], rel=1e-5)
+    assert new[0, 2] != pytest.approx(old[0, 2], rel=1e-5)
+
+
+def test_feature_matching_target_is_d_steps_real_pass():
     config = Pix2PixHDConfig(label_channels=9, ngf=4, n_downsample_global=2, n_blocks_global=1,
                              n_local_enhancers=0, ndf=4, num_d=2)
     torch.manual_seed(0)
-    built = build_pix2pixhd_task(config)
-    task = TranslationTask(*built.networks.values(), reuse_real_features=True)
-    calls = []
-    task.networks["discriminator"].register_forward_hook(lambda *a: calls.append(1))
+    task = build_pix2pixhd_task(config)
+    passes = _passes(task, 4)
     batch = (torch.rand(4, 3, 16, 16) * 2 - 1, torch.randint(0, 9, (4, 16, 16)))
     task.d_step(task.networks, batch)
     target = task._real_features[1]
     out = task.g_step(task.networks, batch)
-    assert len(calls) == 2  # D's step (real and fake in one pass), then G's fake pass only
+    assert passes == [2, 1]  # D's step (real and fake in one call), then G's fake pass only
     maps = one_hot_maps(batch[1])
     with torch.no_grad():
-        fake_out = task.networks["discriminator"](torch.cat([maps, built.networks[
+        fake_out = task.networks["discriminator"](torch.cat([maps, task.networks[
             "generator"](maps)], 1))
     expected = pix2pixhd_g_loss(target, fake_out, task.lambda_feat)
     assert out["loss"].item() == pytest.approx(expected["loss"].item(), rel=1e-5)
+    assert task.meta()["feature_target"] == "d_step"
 
 
 def small_encoded_config() -> Pix2PixHDConfig:
@@ -414,19 +434,21 @@ def test_cli_lists_pix2pixhd(capsys):
     assert "8000 steps" in text and "--shared-protocol" in text
 
 
-@pytest.mark.parametrize("flags, steps, decay, every", [
-    ([], 8000, 4000, 500),
-    (["--shared-protocol"], 2000, None, 250),
-    (["--steps", "6000", "--lr-decay-from", "3000"], 6000, 3000, 500),
+@pytest.mark.parametrize("flags, steps, decay, every, reuse", [
+    ([], 8000, 4000, 500, True),
+    (["--shared-protocol"], 2000, None, 250, True),
+    (["--steps", "6000", "--lr-decay-from", "3000", "--four-d-passes"], 6000, 3000, 500, False),
 ])
-def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps, decay, every):
+def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps, decay, every,
+                                                      reuse):
     import course_lib.training.pix2pixhd_run as run
     from course_lib.cli import build_parser
 
     seen = []
 
-    def record(out, config, protocol, seed):
+    def record(out, config, protocol, seed, reuse_real_features):
         seen.append(protocol)
+        assert reuse_real_features is reuse
         raise KeyboardInterrupt  # stop before any training
 
     monkeypatch.setenv("COURSE_PROFILE", "full")

@@ -194,6 +194,30 @@ def test_taming_layout_equals_the_official_counts(f, official, parts):
     assert sum(p.numel() for p in model.parameters()) == sum(built.values()) == official
 
 
+def test_course_sizes_in_the_taming_layout():
+    """The later retrain's candidate: the course's widths in taming's blocks, counted by hand."""
+    config = VQGANConfig.course("taming")
+    model = VQGAN(config)
+    built = {name: sum(p.numel() for p in getattr(model, name).parameters())
+             for name in ("encoder", "decoder", "quantizer", "quant_conv", "post_quant_conv")}
+    assert built == _taming_counts(config)
+    assert model(torch.zeros(1, 3, 64, 64))[0].shape == (1, 3, 64, 64)
+    assert model.encode_indices(torch.zeros(1, 3, 64, 64)).shape == (1, 8, 8)
+    with pytest.raises(ValueError, match="num_res_blocks >= 1"):
+        VQGANConfig(layout="taming", num_res_blocks=0)
+
+
+def test_course_config_builds_the_shipped_checkpoints_network():
+    from safetensors import safe_open
+
+    from course_lib.models.weights_file import checkpoint_path
+
+    with safe_open(checkpoint_path(None, "landscapes_vqgan"), "pt") as f:
+        shipped = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    built = VQGAN(VQGANConfig.course()).state_dict()
+    assert shipped == {k: tuple(v.shape) for k, v in built.items()}
+
+
 def test_taming_resampling_keeps_the_width_and_attends_where_asked():
     from course_lib.models.vqgan.encoder_decoder import AttnBlock, Downsample
 

@@ -99,7 +99,8 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
     protocol = (PROTOCOL if args.shared_protocol else RECIPE).for_profile(
         args.steps, args.n_train, args.eval_every, args.lr_decay_from)
     config, export = Pix2PixHDConfig.course(), _run_export(args, "pix2pixhd_landscapes64")
-    _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed)
+    _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed,
+                                         reuse_real_features=not args.four_d_passes)
     _report("pix2pixHD", args, metrics, result)
     if export:
         path = export_pix2pixhd_run(args.out, config, result, metrics, command_line(), export)
@@ -144,6 +145,10 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-every", type=positive_int, default=None,
                         help="steps between mIoU measurements (default 500; 250 with "
                         "--shared-protocol)")
+    parser.add_argument("--four-d-passes", action="store_true",
+                        help="G's feature-matching target from D after its update (one more D "
+                        "pass per step): the recipe the shipped checkpoint was trained with "
+                        "(default: from D's step, three passes, as the official code)")
     _add_run_flags(parser, "pix2pixhd", "G")
     parser.set_defaults(handler=_train_pix2pixhd)
 

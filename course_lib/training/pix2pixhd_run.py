@@ -33,13 +33,17 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
                     config: Pix2PixHDConfig | None = None,
                     protocol: TranslationProtocol = PROTOCOL, seed: int = 0,
                     progress: bool = True, final_eval: bool = True,
+                    reuse_real_features: bool = True,
                     ) -> tuple[GANTrainer, pd.DataFrame, dict[str, Any]]:
-    """Train, tracking mIoU over time; return (trainer, metrics history, final scores)."""
+    """Train, tracking mIoU over time; return (trainer, metrics history, final scores)
+    (``reuse_real_features=False``: the shipped checkpoint's four-pass step, see
+    :class:`~course_lib.training.translation.TranslationTask`)."""
     config = config or Pix2PixHDConfig.course()
     train_config = TrainConfig(**protocol.schedule(seed, progress), **protocol.optimiser(),
                                lr_decay_from=protocol.lr_decay_from)
     return train_translation(
-        lambda preview: build_pix2pixhd_task(config, preview_labels=preview), train_config,
+        lambda preview: build_pix2pixhd_task(config, preview, reuse_real_features),
+        train_config,
         protocol, out_dir, seed, recorded={"config": asdict(config)},
         prepare=lambda generator, data: fit_looks(generator, data, seed),
         progress=progress, final_eval=final_eval)

@@ -4,12 +4,15 @@
 the map: G turns the one-hot map into an image, D judges the *pair* (map, image), the map
 concatenated with the image along the channels, so "a good sky where the map says water"
 counts as fake. As in the official code, G runs once per step: the fake made for D's update
-(detached there) is reused, with its graph, for G's update. D's update judges the real and the
-fake pairs in one forward pass (:func:`judge_pairs`; instance norm treats every sample alone,
-so the scores equal two separate passes), which leaves three D calls per step as in the
-official code; G's feature-matching target is D's view of the real pair *after* D's update
-(under ``no_grad``), because the shared trainer updates D before G (``reuse_real_features``
-takes it from D's step instead, as the official code does, and saves that pass).
+(detached there) is reused, with its graph, for G's update, and D judges three image batches
+per step: the fake and the real pair for D's loss (one forward pass on both,
+:func:`judge_pairs`; instance norm treats every sample alone, so the scores equal two passes),
+then the fake pair for G's loss, whose feature-matching target is D's view of the real pair
+from D's step, detached. The shared trainer updates D between the two steps, so that target
+comes from D before its update (as in the official code, which computes all losses with one
+D) while G's adversarial term sees D after it. ``reuse_real_features=False`` is the recipe the
+shipped pix2pixHD checkpoint was trained with: a fourth pass, D after its update on the real
+pair under ``no_grad``; the other losses are the same.
 
 The data are ``course_lib.data.landscapes.pairs.LandscapePairs``; the scores
 ``course_lib.metrics.translation.evaluate_translation``.
@@ -47,15 +50,16 @@ class TranslationTask:
     to match D's inner features of the real pair (weight ``lambda_feat``) and, if
     ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term).
 
-    ``reuse_real_features=True`` takes G's feature-matching target from D's step (D before its
-    update, as the official code, which computes both losses from one D): one D pass fewer per
-    step, slightly different feature-matching values. Off by default (the shipped recipe).
+    ``reuse_real_features`` (default) takes G's feature-matching target from D's step: three D
+    passes per step, as the official code. ``False``: D after its update judges the real pair
+    once more (four passes), the recipe of the shipped checkpoint; only the feature-matching
+    values differ, by D's one update.
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
                  lambda_l1: float = 0.0, num_classes: int = NUM_CLASSES,
-                 meta: dict[str, Any] | None = None, reuse_real_features: bool = False):
+                 meta: dict[str, Any] | None = None, reuse_real_features: bool = True):
         self.reuse_real_features = reuse_real_features
         self._real_features: tuple[torch.Tensor, list[list[torch.Tensor]]] | None = None
         self.networks = {"generator": generator, "discriminator": discriminator}
@@ -118,12 +122,15 @@ class TranslationTask:
 
     def meta(self) -> dict[str, Any]:
         return {"loss": "lsgan+feature_matching" + ("+l1" if self.lambda_l1 else ""),
-                "lambda_feat": self.lambda_feat, "lambda_l1": self.lambda_l1, **self._meta}
+                "lambda_feat": self.lambda_feat, "lambda_l1": self.lambda_l1,
+                "feature_target": "d_step" if self.reuse_real_features else "g_step",
+                **self._meta}
 
 
-def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
-                         ) -> TranslationTask:
-    """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task."""
+def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None,
+                         reuse_real_features: bool = True) -> TranslationTask:
+    """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task
+    (``reuse_real_features``: see :class:`TranslationTask`)."""
     from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
     from course_lib.models.pix2pixhd.build import build_generator
 
@@ -133,4 +140,5 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
                                             config.n_layers_d, config.num_d)
     return TranslationTask(generator, discriminator, preview_labels, config.lambda_feat,
                            config.lambda_l1, config.label_channels,
-                           meta={"arch": "pix2pixhd", "config": asdict(config)})
+                           meta={"arch": "pix2pixhd", "config": asdict(config)},
+                           reuse_real_features=reuse_real_features)

@@ -8,7 +8,9 @@
 at 32 x 32. ``VQGANConfig.course()`` is the small CPU model trained here (64 px -> 8 x 8 tokens).
 ``VQGANConfig.imagenet()`` is taming-transformers' ``imagenet_vqgan.yaml`` (f = 16, 72,141,699
 parameters) in taming's own layout (``layout="taming"``, see ``encoder_decoder``);
-``VQGANConfig.imagenet(f=8)`` its f = 8 variant (70,368,131).
+``VQGANConfig.imagenet(f=8)`` its f = 8 variant (70,368,131); ``VQGANConfig.course("taming")``
+the course's sizes in that layout (a candidate for retraining; the shipped model is the course
+layout).
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ class VQGANConfig:
         if self.attn_resolutions and self.layout != "taming":
             raise ValueError("attn_resolutions needs layout='taming' (the course layout has "
                              "attention in the middle part only: attention=True)")
+        if self.layout == "taming" and self.num_res_blocks < 1:
+            raise ValueError("layout='taming' needs num_res_blocks >= 1: a level's first "
+                             "residual block is where its width changes")
 
     @property
     def factor(self) -> int:
@@ -67,10 +72,15 @@ class VQGANConfig:
         return 2 ** (len(self.ch_mult) - 1)
 
     @classmethod
-    def course(cls) -> VQGANConfig:
-        """The CPU model of the course: 64 px -> 8 x 8 tokens from 512 codes of dimension 32."""
-        return cls(ch=16, ch_mult=(1, 2, 4, 4), num_res_blocks=0, z_channels=64, n_codes=512,
-                   embed_dim=32, attention=True, groups=8, ema=True, restart_dead=True)
+    def course(cls, layout: str = "course") -> VQGANConfig:
+        """The CPU model of the course: 64 px -> 8 x 8 tokens from 512 codes of dimension 32
+        (the shipped checkpoint's sizes). ``layout="taming"``: the same widths in taming's
+        blocks, with the one residual block per level that layout needs (attention in the
+        middle part only, as the course's)."""
+        blocks = 1 if layout == "taming" else 0
+        return cls(ch=16, ch_mult=(1, 2, 4, 4), num_res_blocks=blocks, z_channels=64,
+                   n_codes=512, embed_dim=32, attention=True, groups=8, ema=True,
+                   restart_dead=True, layout=layout, resolution=64)
 
     @classmethod
     def imagenet(cls, f: int = 16) -> VQGANConfig:
