@@ -17,15 +17,13 @@ convolution to class scores. Input: images (N, 3, H, W) in [-1, 1], H and W divi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from course_lib.data.landscapes.classes import NUM_CLASSES
-from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
+from course_lib.models.weights_file import ModelFiles
 
 CHECKPOINT_NAME = "landscapes_segmenter"
 
@@ -101,17 +99,8 @@ class Segmenter(nn.Module):
         return torch.cat([skips[-1].mean(dim=(2, 3)), skips[-2].mean(dim=(2, 3))], dim=1)
 
 
-def save_segmenter(segmenter: Segmenter, path: str | Path, meta: dict[str, Any]) -> Path:
-    """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_model(segmenter, path, meta)
-
-
-def load_segmenter(path: str | Path | None = None, device: str | torch.device = "cpu") -> Segmenter:
-    """Load a segmenter (default: the shipped checkpoint) in eval mode, float32."""
-    return load_model(Segmenter, SegmenterConfig, path, CHECKPOINT_NAME, "segmenter",
-                      "course train segmenter", device)
-
-
-def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
-    """The JSON sidecar of a segmenter checkpoint (command, seed, date, measured quality)."""
-    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
+FILES = ModelFiles(Segmenter, SegmenterConfig, CHECKPOINT_NAME, "segmenter",
+                   "course train segmenter")
+save_segmenter = FILES.save  # fp16 weights + sidecar
+load_segmenter = FILES.load  # default: the shipped checkpoint, eval mode, float32
+checkpoint_info = FILES.info  # the sidecar: command, seed, date, measured quality

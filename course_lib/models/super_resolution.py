@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
+from course_lib.models.weights_file import ModelFiles
 
 CHECKPOINT_NAME = "landscapes_sr_x4"
 
@@ -141,17 +139,8 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def save_sr(model: SuperResolution, path: str | Path, meta: dict[str, Any]) -> Path:
-    """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_model(model, path, meta)
-
-
-def load_sr(path: str | Path | None = None, device: str | torch.device = "cpu") -> SuperResolution:
-    """Load a super-resolution net (default: the shipped checkpoint) in eval mode, float32."""
-    return load_model(SuperResolution, SRConfig, path, CHECKPOINT_NAME, "super-resolution",
-                      "course train sr", device)
-
-
-def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
-    """The JSON sidecar of a super-resolution checkpoint."""
-    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
+FILES = ModelFiles(SuperResolution, SRConfig, CHECKPOINT_NAME, "super-resolution",
+                   "course train sr")
+save_sr = FILES.save  # fp16 weights + sidecar
+load_sr = FILES.load  # default: the shipped checkpoint, eval mode, float32
+checkpoint_info = FILES.info  # the sidecar: command, seed, date, measured quality

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Collection
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,36 @@ def load_model(build: Callable[..., torch.nn.Module], config_class: type, path: 
     model = build(config_class(**meta["config"]))
     model.load_state_dict(state)
     return model.to(device).eval()
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The weights files of one model family whose ``config`` dataclass rebuilds it.
+
+    One object per family gives it its ``save`` / ``load`` / ``info`` (e.g. ``save_segmenter =
+    FILES.save``): fp16 safetensors plus a JSON sidecar, the shipped checkpoint ``name`` by
+    default, and a missing-file message that names ``train_command``.
+    """
+
+    build: Callable[..., torch.nn.Module]
+    config_class: type
+    name: str  # the shipped checkpoint's file name, without suffix
+    what: str  # the model, as messages name it
+    train_command: str  # how to make a checkpoint when there is none
+
+    def save(self, model: torch.nn.Module, path: str | Path, meta: dict[str, Any]) -> Path:
+        """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
+        return save_model(model, path, meta)
+
+    def load(self, path: str | Path | None = None,
+             device: str | torch.device = "cpu") -> torch.nn.Module:
+        """The model at ``path`` (default: the shipped checkpoint) in eval mode, float32."""
+        return load_model(self.build, self.config_class, path, self.name, self.what,
+                          self.train_command, device)
+
+    def info(self, path: str | Path | None = None) -> dict[str, Any]:
+        """The JSON sidecar of a checkpoint (command, seed, date, measured quality)."""
+        return read_sidecar(checkpoint_path(path, self.name))
 
 
 def read_sidecar(path: str | Path) -> dict[str, Any]:

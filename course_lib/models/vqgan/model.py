@@ -16,8 +16,6 @@ layout).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
@@ -29,7 +27,7 @@ from course_lib.models.vqgan.encoder_decoder import (
     TamingEncoder,
 )
 from course_lib.models.vqgan.quantizer import QuantizerOutput, VectorQuantizer
-from course_lib.models.weights_file import checkpoint_path, load_model, read_sidecar, save_model
+from course_lib.models.weights_file import ModelFiles
 
 CHECKPOINT_NAME = "landscapes_vqgan"
 LAYOUTS = ("course", "taming")
@@ -147,17 +145,7 @@ class VQGAN(nn.Module):
         return self.decode(z_q).clamp(-1, 1)
 
 
-def save_vqgan(model: VQGAN, path: str | Path, meta: dict[str, Any]) -> Path:
-    """Write fp16 safetensors plus a JSON sidecar (config and ``meta``), atomically."""
-    return save_model(model, path, meta)
-
-
-def load_vqgan(path: str | Path | None = None, device: str | torch.device = "cpu") -> VQGAN:
-    """Load a VQ-GAN (default: the shipped Landscapes one) in eval mode, float32."""
-    return load_model(VQGAN, VQGANConfig, path, CHECKPOINT_NAME, "VQ-GAN",
-                      "course train vqgan", device)
-
-
-def checkpoint_info(path: str | Path | None = None) -> dict[str, Any]:
-    """The JSON sidecar of a VQ-GAN checkpoint (command, seed, date, measured quality)."""
-    return read_sidecar(checkpoint_path(path, CHECKPOINT_NAME))
+FILES = ModelFiles(VQGAN, VQGANConfig, CHECKPOINT_NAME, "VQ-GAN", "course train vqgan")
+save_vqgan = FILES.save  # fp16 weights + sidecar
+load_vqgan = FILES.load  # default: the shipped Landscapes VQ-GAN, eval mode, float32
+checkpoint_info = FILES.info  # the sidecar: command, seed, date, measured quality
