@@ -38,8 +38,8 @@ CASES = {
     "truncated file": (["sample", "{tmp}/cut.safetensors", "--out", "{tmp}/s.png"], 2,
                        "cut.safetensors is not a readable safetensors file", "{tmp}/cut"
                        ".safetensors"),
-    "sample spade": (["sample", "spade", "--out", "{tmp}/s.png"], 2, "mlp_gan, mlp_gan_healthy, lsgan_dcgan",
-                     None),
+    "sample spade": (["sample", "spade", "--out", "{tmp}/s.png"], 2,
+                     "mlp_gan, mlp_gan_healthy, lsgan_dcgan", None),
     "export over the package": (["train", "vqgan", "--checkpoint", str(CHECKPOINT_DIR /
                                  "landscapes_vqgan.safetensors")], 2, "--export-to-package",
                                 str(CHECKPOINT_DIR)),
