@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 FIGURES = Path(__file__).parent / "figures"
-FASHION = ("mlp_gan", "lsgan_dcgan", "gan_dcgan")
+FASHION = ("mlp_gan", "mlp_gan_healthy", "lsgan_dcgan", "gan_dcgan")
 LANDSCAPES = ("pix2pixhd", "spade")
 
 

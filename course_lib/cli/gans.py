@@ -169,11 +169,12 @@ def _train_spade(args: argparse.Namespace) -> int:
     import torch
 
     from course_lib.training.spade_run import export_spade_run, train_spade
-    from course_lib.training.translation_run import PROTOCOL
+    from course_lib.training.translation_run import PROTOCOL, RECIPE
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    protocol = PROTOCOL.for_profile(args.steps, args.n_train)
+    protocol = (RECIPE if args.long_recipe else PROTOCOL).for_profile(
+        args.steps, args.n_train, args.eval_every, args.lr_decay_from)
     export = _run_export(args, "spade_landscapes64")
     _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
                                      ttur=not args.no_ttur)
@@ -202,5 +203,14 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
                         help="training scenes (default 4000)")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
+    parser.add_argument("--long-recipe", action="store_true",
+                        help="train as the shipped pix2pixHD does: 8000 steps, the learning "
+                        "rates decaying linearly to 0 over the last 4000, mIoU every 500 steps")
+    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
+                        help="from this step the learning rates fall linearly to 0 at the "
+                        "last step (default: none; 4000 with --long-recipe)")
+    parser.add_argument("--eval-every", type=positive_int, default=None,
+                        help="steps between mIoU measurements (default 250; 500 with "
+                        "--long-recipe)")
     _add_run_flags(parser, "spade", "G + E")
     parser.set_defaults(handler=_train_spade)

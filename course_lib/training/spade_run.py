@@ -44,7 +44,8 @@ def train_spade(out_dir: str | Path | None = "runs/spade", config: SPADEConfig |
     config = config or SPADEConfig.course()
     loss = loss or SPADELossConfig.course()
     train_config = spade_train_config(**protocol.schedule(seed, progress),
-                                      **({} if ttur else protocol.optimiser()))
+                                      **({} if ttur else protocol.optimiser()),
+                                      lr_decay_from=protocol.lr_decay_from)
     optimiser = dict(ttur=ttur, lr_g=train_config.lr_g, lr_d=train_config.lr_d,
                      betas=list(train_config.betas))
     return train_translation(
