@@ -149,3 +149,27 @@ def test_lecture_04_quotes_the_shipped_dcgans_figures():
     for name, label in (("gan_dcgan", "the GAN scores"), ("lsgan_dcgan", "LSGAN")):
         q = shipped_generator_info(name)["quality"]
         assert f"{label} FID {q['fid']:.1f} with {100 * q['confident']:.0f} %" in prose, name
+
+
+def test_lecture_07_quotes_the_shipped_settings():
+    """Lecture 07's typed settings are the shipped models' (beta, 1:7, f, lengths, EMA decay),
+    its 10^-4 is adaptive_weight's, and its sampling times are RESULTS.md's."""
+    import inspect
+
+    from course_lib.models.text_to_image import load_transformer
+    from course_lib.models.vqgan import VectorQuantizer, adaptive_weight, load_vqgan
+
+    prose = " ".join(lecture_prose("07_vqgan_transformer").split())
+    vq, tr = load_vqgan().config, load_transformer()[0].config
+    assert f"β = {vq.beta}" in prose and vq.beta == 0.25
+    assert f"= {tr.text_loss_weight:g} : {tr.image_loss_weight:g}, DALL-E's choice" in prose
+    assert f"text {tr.text_loss_weight:g} : {tr.image_loss_weight:g} image" in prose
+    assert f"Compression factor f = {vq.factor}" in prose
+    assert (f"a caption has at most {tr.text_len} tokens, mostly fewer (padding is not scored), "
+            f"against {tr.image_len} image tokens") in prose
+    assert f"(decay {VectorQuantizer(2, 2).decay})" in prose
+    assert "+ 1e-4)" in inspect.getsource(adaptive_weight) and "+ 10⁻⁴)" in prose
+    results = (REPO / "benchmarks" / "RESULTS.md").read_text()
+    row = next(line for line in results.splitlines() if "Unit 07 sampling speed" in line)
+    assert "1.03 s (0.83-1.31) with the KV cache; 7.32 s" in row
+    assert "(1.0 s instead of 7.3 s," in prose and "about seven times faster" in prose
