@@ -34,8 +34,10 @@ from course_lib.models.weights_file import export_path
 SAMPLE_SEED = 1234
 
 
-def write_progress(long_run: Path, name: str, step: int, sidecar: Path) -> Path:
-    """Record the long run's epochs up to ``step``: scores in the sidecar, samples in a file."""
+def write_progress(long_run: Path, name: str, step: int, sidecar: Path, kept: str = "epoch"
+                   ) -> Path:
+    """Record the long run's epochs up to ``step``: scores in the sidecar, samples in a file
+    (from the kept generators ``kept-NN``: ``epoch`` the live G, ``ema`` its moving average)."""
     import csv
 
     from safetensors.torch import load_file
@@ -49,7 +51,7 @@ def write_progress(long_run: Path, name: str, step: int, sidecar: Path) -> Path:
     for row in rows:
         generator, _ = build_gan(info["arch"], **info["config"])
         generator.load_state_dict(load_file(str(
-            long_run / "generators" / f"epoch-{int(row['epoch']):02d}.safetensors")))
+            long_run / "generators" / f"{kept}-{int(row['epoch']):02d}.safetensors")))
         generators.append(generator)
     info["epochs_history"] = [{k: float(v) if "." in v else int(v) for k, v in r.items()}
                               for r in rows]
@@ -72,6 +74,9 @@ def main() -> int:
                         help="run folder of benchmarks/dcgan_long.py the shipped epoch comes "
                         "from: its scores per epoch go into the sidecar and its fixed-noise "
                         "samples per epoch into <name>.progress.safetensors")
+    parser.add_argument("--long-run-kept", choices=["epoch", "ema"], default="epoch",
+                        help="with --long-run: which kept generators draw the progress samples "
+                        "(ema: the moving averages of a dcgan_long.py --ema run)")
     parser.add_argument("--steps-history", type=Path, default=None,
                         help="scores.csv of benchmarks/mlp_gan_health.py for this run: its "
                         "rows up to the shipped step go into the sidecar as steps_history")
@@ -110,7 +115,7 @@ def main() -> int:
     full = {**json.loads(sidecar.read_text()), **info}
     sidecar.write_text(json.dumps(full, indent=2) + "\n")
     if args.long_run:
-        write_progress(args.long_run, args.name, pointer["step"], sidecar)
+        write_progress(args.long_run, args.name, pointer["step"], sidecar, args.long_run_kept)
     if args.steps_history:
         import csv
 
