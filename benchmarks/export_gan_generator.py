@@ -53,8 +53,12 @@ def write_progress(long_run: Path, name: str, step: int, sidecar: Path, kept: st
         generator.load_state_dict(load_file(str(
             long_run / "generators" / f"{kept}-{int(row['epoch']):02d}.safetensors")))
         generators.append(generator)
-    info["epochs_history"] = [{k: float(v) if "." in v else int(v) for k, v in r.items()}
-                              for r in rows]
+    history = [{k: float(v) if "." in v else int(v) for k, v in r.items()} for r in rows]
+    if kept == "ema":  # the shipped G is the average: its figures under the plain names
+        history = [{k: v for k, v in r.items() if not k.startswith("ema_")}
+                   | {f"live_{k}": v for k, v in r.items() if f"ema_{k}" in r}
+                   | {k[4:]: v for k, v in r.items() if k.startswith("ema_")} for r in history]
+    info["epochs_history"] = history
     sidecar.write_text(json.dumps(info, indent=2) + "\n")
     epochs = [int(r["epoch"]) for r in rows]
     path = export_path(progress_path(name).stem, None, to_package=True)
