@@ -54,6 +54,25 @@ def test_parameter_counts_match_hand_arithmetic():
     assert n_params(d) == 16 * 64 + 64 + 64 * 128 * 16 + 2 * 128 + 128 * 49 + 1 == 138_689
 
 
+def test_dcgan_without_batch_norm_in_g():
+    """``g_batch_norm=False``: no batch norm in G, biases instead (a bias before batch norm
+    would be cancelled by its mean, so the default G has none); D and the default G's weight
+    names are unchanged, so the shipped checkpoints still load."""
+    plain, _ = build_dcgan(DCGANConfig(g_batch_norm=False))
+    default, _ = build_dcgan()
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    convs = [m for m in plain.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert all(c.bias is not None for c in convs)
+    # 759,681 - 2 * (128 + 64) batch-norm parameters + 128 + 64 biases
+    assert sum(p.numel() for p in plain.parameters()) == 759_681 - 2 * 192 + 192
+    assert {k for k in default.state_dict()} == {
+        "net.0.weight", "net.1.weight", "net.1.bias", "net.1.running_mean", "net.1.running_var",
+        "net.1.num_batches_tracked", "net.3.weight", "net.4.weight", "net.4.bias",
+        "net.4.running_mean", "net.4.running_var", "net.4.num_batches_tracked", "net.6.weight",
+        "net.6.bias"}
+    assert plain(torch.randn(3, 100)).shape == (3, 1, 28, 28)
+
+
 def test_stride_two_convolutions_halve_and_transposed_ones_double():
     x = torch.randn(1, 3, 14, 14)
     assert nn.Conv2d(3, 3, kernel_size=2, stride=2)(x).shape[-2:] == (7, 7)
