@@ -5,8 +5,9 @@ frequency band (r >= 0.75 Nyquist) of generated images over that of real ones, f
 and (colour images) the opponent-colour channels; 1 is as smooth as the data, above 1 is
 checkerboard or colour noise. The headline ratio is the larger of the two. Fixed seeds:
 
-- Fashion-MNIST generators (``mlp_gan``, ``lsgan_dcgan``, or any generator file given with
-  ``--generator NAME=PATH``): 2,000 samples (noise seed 1234) vs the first 2,000 test images;
+- Fashion-MNIST generators (``mlp_gan``, ``mlp_gan_healthy``, ``lsgan_dcgan``, ``gan_dcgan``,
+  or any generator file given with ``--generator NAME=PATH``): 2,000 samples (noise seed
+  1234) vs the first 2,000 test images;
 - pix2pixHD and SPADE: the first 500 test maps at 64 px (looks / z from seed 0) vs the real
   renders of the same maps;
 - the VQ-GAN: reconstructions of the first 500 test renders vs the renders.
@@ -73,7 +74,7 @@ def main() -> int:
     rows = {}
     generators = [] if args.only_generators else [
         (name, lambda name=name: load_shipped_generator(name))
-        for name in ("mlp_gan", "lsgan_dcgan", "gan_dcgan")]
+        for name in ("mlp_gan", "mlp_gan_healthy", "lsgan_dcgan", "gan_dcgan")]
     for spec in args.generator:
         name, path = spec.split("=", 1)
         generators.append((name, lambda path=path: generator_from_checkpoint(path)))
