@@ -13,6 +13,8 @@ checkerboard or colour noise. The headline ratio is the larger of the two. Fixed
 - the VQ-GAN: reconstructions of the first 500 test renders vs the renders.
 
     OMP_NUM_THREADS=1 python benchmarks/high_frequency.py [--write]
+    OMP_NUM_THREADS=1 python benchmarks/high_frequency.py --only-generators \
+        --landscapes spade-s0=runs/spade-s0/spade_landscapes64.safetensors
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ def fashion(generator, n: int = 2000) -> dict[str, float]:
     return high_frequency_ratios(sample(generator.eval(), n, seed=1234), x_test[:n])
 
 
-def landscapes(name: str, n: int = 500) -> dict[str, float]:
-    """Ratios per component for a shipped Landscapes model on the first n test maps."""
+def landscapes(name: str, n: int = 500, path: str | None = None) -> dict[str, float]:
+    """Ratios per component for a Landscapes model (shipped, or the file / run folder ``path``;
+    its kind from ``name``: pix2pixhd..., spade..., else the VQ-GAN) on the first n test maps."""
     from course_lib.data.landscapes.pairs import LandscapePairs
     from course_lib.metrics import high_frequency_ratios
     from course_lib.models.label_maps import generate
@@ -46,16 +49,16 @@ def landscapes(name: str, n: int = 500) -> dict[str, float]:
     pairs = LandscapePairs("test", n, 64)
     real = pairs.photos()
     with torch.no_grad():
-        if name in ("pix2pixhd", "spade"):
+        if name.startswith(("pix2pixhd", "spade")):
             from course_lib.models.pix2pixhd import load_pix2pixhd
             from course_lib.models.spade import load_spade
 
-            model = load_pix2pixhd() if name == "pix2pixhd" else load_spade()
+            model = (load_pix2pixhd if name.startswith("pix2pixhd") else load_spade)(path)
             fake = generate(model, pairs.labels, seed=0)
         else:
             from course_lib.models.vqgan.model import load_vqgan
 
-            vqgan = load_vqgan().eval()
+            vqgan = load_vqgan(path).eval()
             fake = torch.cat([vqgan(real[i:i + 100])[0] for i in range(0, n, 100)])
     return high_frequency_ratios(fake, real)
 
@@ -64,8 +67,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", action="append", default=[], metavar="NAME=PATH",
                         help="also score this Fashion-MNIST generator file or run folder")
+    parser.add_argument("--landscapes", action="append", default=[], metavar="NAME=PATH",
+                        help="also score this pix2pixhd* / spade* / vqgan* file or run folder")
     parser.add_argument("--only-generators", action="store_true",
-                        help="score only the --generator files")
+                        help="score only the --generator and --landscapes files")
     parser.add_argument("--write", action="store_true", help="append rows to RESULTS.md")
     args = parser.parse_args()
 
@@ -80,16 +85,18 @@ def main() -> int:
         generators.append((name, lambda path=path: generator_from_checkpoint(path)))
     for name, load in generators:
         rows[name] = (fashion(load()), "2,000 samples vs 2,000 test images")
-    if not args.only_generators:
-        for name in ("pix2pixhd", "spade", "vqgan"):
-            rows[name] = (landscapes(name), "500 test maps at 64 px vs their renders")
+    models = [] if args.only_generators else [(n, None) for n in ("pix2pixhd", "spade", "vqgan")]
+    models += [tuple(spec.split("=", 1)) for spec in args.landscapes]
+    for name, path in models:
+        rows[name] = (landscapes(name, path=path), "500 test maps at 64 px vs their renders")
     for name, (ratios, what) in rows.items():
         parts = ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
         print(f"{name:14s} ratio {max(ratios.values()):5.2f} ({parts}; {what})")
     if args.write:
         date = datetime.date.today().isoformat()
         command = "OMP_NUM_THREADS=1 python benchmarks/high_frequency.py " + " ".join(
-            f"--generator {g}" for g in args.generator)
+            [f"--generator {g}" for g in args.generator]
+            + [f"--landscapes {m}" for m in args.landscapes])
         with RESULTS.open("a") as f:
             for name, (ratios, what) in rows.items():
                 parts = ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
