@@ -5,6 +5,10 @@ made the same way every time (fixed noise, the first test maps), so a retrained 
 pictures can be compared with its predecessor's side by side::
 
     OMP_NUM_THREADS=1 python benchmarks/shipped_pictures.py [NAME ...]
+    OMP_NUM_THREADS=1 python benchmarks/shipped_pictures.py spade-long-s0=runs/spade-long-s0
+
+A ``NAME=PATH`` argument draws a pix2pixhd* / spade* file or run folder that is not shipped
+(a candidate) into ``figures/NAME.png``.
 
 Fashion-MNIST generators: 64 samples of noise seed 0, 8 x 8. pix2pixHD and SPADE: the first
 8 test maps at 64 px, drawn 2x: the real renders, then the model's pictures (looks / z from
@@ -30,14 +34,14 @@ def fashion_picture(name: str) -> torch.Tensor:
     return sample(load_shipped_generator(name), 64, seed=0)
 
 
-def landscape_picture(name: str) -> torch.Tensor:
+def landscape_picture(name: str, path: str | None = None) -> torch.Tensor:
     from course_lib.data.landscapes.pairs import LandscapePairs
     from course_lib.models.label_maps import generate
     from course_lib.models.pix2pixhd import load_pix2pixhd
     from course_lib.models.spade import load_spade
 
     pairs = LandscapePairs("test", 8, 64)
-    model = load_pix2pixhd() if name == "pix2pixhd" else load_spade()
+    model = (load_pix2pixhd if name.startswith("pix2pixhd") else load_spade)(path)
     rows = [generate(model, pairs.labels, seed=s) for s in (0, 1)]
     return F.interpolate(torch.cat([pairs.photos(), *rows]), scale_factor=2, mode="nearest")
 
@@ -49,8 +53,9 @@ def main() -> int:
     torch.set_num_threads(1)
     from course_lib.training.samples import save_grid
 
-    for name in args.names:
-        images = fashion_picture(name) if name in FASHION else landscape_picture(name)
+    for spec in args.names:
+        name, _, path = spec.partition("=")
+        images = fashion_picture(name) if name in FASHION else landscape_picture(name, path or None)
         path = save_grid(images, FIGURES / f"{name}.png", nrow=8)
         print(f"wrote {path}")
     return 0
