@@ -173,3 +173,12 @@ def test_lecture_07_quotes_the_shipped_settings():
     row = next(line for line in results.splitlines() if "Unit 07 sampling speed" in line)
     assert "1.03 s (0.83-1.31) with the KV cache; 7.32 s" in row
     assert "(1.0 s instead of 7.3 s," in prose and "about seven times faster" in prose
+
+
+def test_lecture_06_quotes_the_shipped_spade_figures():
+    """Section 10's row for the shipped SPADE is its sidecar's recorded mIoU and FID."""
+    from course_lib.models.spade import checkpoint_info
+
+    q = checkpoint_info()["quality"]
+    prose = " ".join(lecture_prose("06_spade").split())
+    assert f"8,000 steps (seed 0) | {q['miou']:.3f} | {q['fid']:.2f} |" in prose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -487,3 +488,20 @@ def test_first_block_gap_check_needs_no_student_uniform_map():
     unit05.check_first_block_gap(gap)
     with pytest.raises(CheckFailed, match="control generator"):
         unit05.check_first_block_gap(lambda g, a, b, s: 0.0)
+
+
+def test_a_resumed_translation_run_keeps_counting_its_seconds(tmp_path):
+    """A run trained in two calls records the time of both: the second call's mIoU rows and
+    result.json continue the first call's clock instead of starting again at 0."""
+    from course_lib.training.pix2pixhd_run import train_pix2pixhd
+    from course_lib.training.translation_run import TranslationProtocol
+
+    small = TranslationProtocol(steps=2, n_train=8, n_test=4, n_eval=4, eval_every=1)
+    config = replace(Pix2PixHDConfig.course(), ngf=8, ndf=8)
+    train_pix2pixhd(tmp_path, config, replace(small, steps=1), progress=False)
+    first = json.loads((tmp_path / "result.json").read_text())["train_seconds"]
+    _, metrics, result = train_pix2pixhd(tmp_path, config, small, progress=False)
+    assert list(metrics["step"]) == [1, 2]
+    assert metrics["seconds"].is_monotonic_increasing
+    assert metrics["seconds"].iloc[0] <= first < metrics["seconds"].iloc[1]
+    assert result["train_seconds"] >= metrics["seconds"].iloc[1]

@@ -94,9 +94,10 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
     """Train, tracking mIoU over time; return (trainer, metrics history, final scores).
 
     ``build_task(preview_labels)`` makes the fresh task (after seeding). ``result.json``
-    records the scores, step and seed, ``optimiser`` (when the model has its own), the time,
-    the protocol and ``recorded`` (the model's configs). ``prepare(generator, data)`` readies
-    G before each scoring (pix2pixHD's looks) and says whether it changed G: then the run
+    records the scores, step and seed, ``optimiser`` (when the model has its own), the time
+    (summed over the calls that trained the run, as far as its mIoU history recorded), the
+    protocol and ``recorded`` (the model's configs). ``prepare(generator, data)`` readies G
+    before each scoring (pix2pixHD's looks) and says whether it changed G: then the run
     folder saves G once more at the end.
     """
     p, started = protocol, time.perf_counter()
@@ -110,6 +111,7 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
     rows = (pd.read_csv(metrics_path).to_dict("records")
             if metrics_path is not None and metrics_path.exists() else [])
     rows = [r for r in rows if r["step"] <= trainer.step]  # a resumed run keeps its history
+    earlier = rows[-1]["seconds"] if rows else 0.0  # and its clock: seconds count across calls
     while trainer.step < p.steps:
         trainer.fit(min(p.steps, (trainer.step // p.eval_every + 1) * p.eval_every))
         if trainer.stopped:
@@ -118,7 +120,7 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
         scores = evaluate_translation(trainer.nets["generator"], "test", p.n_eval, p.size,
                                       segmenter, fid=False)
         rows.append({"step": trainer.step, **scores,
-                     "seconds": round(time.perf_counter() - started, 1)})
+                     "seconds": round(earlier + time.perf_counter() - started, 1)})
         if metrics_path is not None:
             pd.DataFrame(rows).to_csv(metrics_path, index=False)
     metrics = pd.DataFrame(rows)
@@ -130,7 +132,7 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
                                       segmenter)
         result = {k: round(v, 4) for k, v in scores.items()}
         result.update(step=trainer.step, seed=seed, **(optimiser or {}),
-                      train_seconds=round(time.perf_counter() - started, 1),
+                      train_seconds=round(earlier + time.perf_counter() - started, 1),
                       protocol=jsonable(asdict(p)), **(recorded or {}))
         if out_dir is not None:
             (Path(out_dir) / "result.json").write_text(json.dumps(result, indent=2) + "\n")
