@@ -78,8 +78,9 @@ def test_colour_checkerboard_shows_in_chroma_while_luma_stays_put():
 
 
 def test_lecture_06_reading_of_the_shipped_models_holds(one_thread):
-    """Lecture 06 says: both generators' brightness ratios sit near or below 1, and SPADE's
-    colour ratio is far above pix2pixHD's and above the course's bar of 1.5."""
+    """Lecture 06 says: both generators' brightness ratios sit near or below 1, and the shipped
+    SPADE's colour ratio, like pix2pixHD's, is under the course's bar of 1.5 (the 2,000-step
+    SPADE it replaced measured 2.79 on 500 maps)."""
     from course_lib.data.landscapes.pairs import LandscapePairs
     from course_lib.metrics.spectrum import high_frequency_ratios
     from course_lib.models.label_maps import generate
@@ -92,4 +93,4 @@ def test_lecture_06_reading_of_the_shipped_models_holds(one_thread):
     p2p = high_frequency_ratios(generate(load_pix2pixhd(), pairs.labels), real)
     spade = high_frequency_ratios(generate_spade(load_spade(), pairs.labels, seed=0), real)
     assert p2p["luma"] < 1.1 and spade["luma"] < 1.1
-    assert spade["chroma"] > 1.5 > p2p["chroma"]
+    assert spade["chroma"] < 1.5 and p2p["chroma"] < 1.5
