@@ -34,14 +34,20 @@ def fashion_picture(name: str) -> torch.Tensor:
     return sample(load_shipped_generator(name), 64, seed=0)
 
 
-def landscape_picture(name: str, path: str | None = None) -> torch.Tensor:
-    from course_lib.data.landscapes.pairs import LandscapePairs
-    from course_lib.models.label_maps import generate
+def load_label_map_model(name: str, path: str | None = None) -> torch.nn.Module:
+    """The shipped pix2pixHD or SPADE (by ``name``'s prefix), or the file / run folder ``path``."""
     from course_lib.models.pix2pixhd import load_pix2pixhd
     from course_lib.models.spade import load_spade
 
+    return (load_pix2pixhd if name.startswith("pix2pixhd") else load_spade)(path)
+
+
+def landscape_picture(name: str, path: str | None = None) -> torch.Tensor:
+    from course_lib.data.landscapes.pairs import LandscapePairs
+    from course_lib.models.label_maps import generate
+
     pairs = LandscapePairs("test", 8, 64)
-    model = (load_pix2pixhd if name.startswith("pix2pixhd") else load_spade)(path)
+    model = load_label_map_model(name, path)
     rows = [generate(model, pairs.labels, seed=s) for s in (0, 1)]
     return F.interpolate(torch.cat([pairs.photos(), *rows]), scale_factor=2, mode="nearest")
 
@@ -54,10 +60,10 @@ def main() -> int:
     from course_lib.training.samples import save_grid
 
     for spec in args.names:
-        name, _, path = spec.partition("=")
-        images = fashion_picture(name) if name in FASHION else landscape_picture(name, path or None)
-        path = save_grid(images, FIGURES / f"{name}.png", nrow=8)
-        print(f"wrote {path}")
+        name, _, source = spec.partition("=")
+        images = (fashion_picture(name) if name in FASHION
+                  else landscape_picture(name, source or None))
+        print(f"wrote {save_grid(images, FIGURES / f'{name}.png', nrow=8)}")
     return 0
 
 
