@@ -152,6 +152,7 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _train_vqgan(args: argparse.Namespace) -> int:
+    from course_lib.models.vqgan import VQGANConfig
     from course_lib.training.vqgan_run import (
         DecoderFinetuneConfig,
         VQGANLossConfig,
@@ -170,10 +171,12 @@ def _train_vqgan(args: argparse.Namespace) -> int:
         print(f"VQ-GAN decoder fine-tuned: test PSNR {meta['quality']['psnr']:.2f} dB; wrote "
               f"{meta['checkpoint']}")
         return 0
-    config = VQGANTrainConfig(**sizes, disc_start=args.disc_start, device=args.device)
+    config = VQGANTrainConfig(**sizes, disc_start=args.disc_start,
+                              lr_decay_from=args.lr_decay_from, device=args.device)
+    model = VQGANConfig.course(args.layout, args.ch, args.res_blocks)
     loss = VQGANLossConfig(perceptual_weight=args.perceptual_weight,
                            disc_weight=args.disc_weight, perceptual_images=args.perceptual_images)
-    meta = train_vqgan(config, loss, run=args.out,
+    meta = train_vqgan(config, loss, model, run=args.out,
                        export=_export_path(args, "landscapes_vqgan", args.checkpoint),
                        command=command_line(), resume=not args.no_resume)
     q = meta["quality"]
@@ -218,6 +221,13 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     vq.add_argument("--perceptual-weight", type=positive_float, default=1.0)
     vq.add_argument("--perceptual-images", type=non_negative_int, default=8,
                     help="images per batch that the perceptual loss scores (0: all)")
+    vq.add_argument("--lr-decay-from", type=share, default=None,
+                    help="share of the steps after which both rates fall linearly to 0")
+    vq.add_argument("--layout", choices=("course", "taming"), default="course",
+                    help="block layout (models.vqgan.VQGANConfig.course)")
+    vq.add_argument("--ch", type=positive_int, default=16, help="base width (default 16)")
+    vq.add_argument("--res-blocks", type=non_negative_int, default=None,
+                    help="encoder residual blocks per level (default: 0 course, 1 taming)")
     add_run_flags(vq)
     vq.add_argument("--out", default="runs/vqgan", help="run folder (resumable checkpoints)")
     vq.add_argument("--checkpoint", default=None, help="exported model (default: "

@@ -62,6 +62,7 @@ class VQGANTrainConfig:
     size: int = 64
     seed: int = 0
     disc_start: float | None = 0.6  # share of the steps before the GAN term (None: the loss's)
+    lr_decay_from: float | None = None  # share of the steps after which both rates fall to 0
     device: str | None = None
     threads: int | None = None
 
@@ -224,7 +225,9 @@ def train_vqgan(config: VQGANTrainConfig | None = None, loss: VQGANLossConfig | 
     train_config = TrainConfig(steps=steps, batch_size=batch_size, lr_g=lr, lr_d=lr,
                                betas=(0.5, 0.9), log_every=25, sample_every=max(steps // 10, 1),
                                checkpoint_every=max(steps // 10, 1), n_samples=8, seed=seed,
-                               device=cfg.device, precision="fp32")
+                               device=cfg.device, precision="fp32",
+                               lr_decay_from=None if cfg.lr_decay_from is None
+                               else int(cfg.lr_decay_from * steps))
     start = time.time()
     trainer = GANTrainer(task, ImageArray(train_images), train_config, run, resume=resume)
     task.g_steps = trainer.step
@@ -233,7 +236,8 @@ def train_vqgan(config: VQGANTrainConfig | None = None, loss: VQGANLossConfig | 
     model = trainer.nets["generator"].cpu()
     report = {"fp32": evaluate_vqgan(model, test)}
     meta = {"command": command, "seed": seed, "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "train": {"steps": steps, "batch_size": batch_size, "lr": lr, "n_train": n_train,
+            "train": {"steps": steps, "batch_size": batch_size, "lr": lr,
+                      "lr_decay_from": cfg.lr_decay_from, "n_train": n_train,
                       "size": size, "loss": asdict(loss), "threads": torch.get_num_threads()},
             "train_seconds": round(seconds, 1), "stopped": trainer.stopped,
             "history_tail": trainer.history.tail(4).round(4).to_dict("records")}

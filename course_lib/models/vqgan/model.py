@@ -70,13 +70,15 @@ class VQGANConfig:
         return 2 ** (len(self.ch_mult) - 1)
 
     @classmethod
-    def course(cls, layout: str = "course") -> VQGANConfig:
+    def course(cls, layout: str = "course", ch: int = 16,
+               num_res_blocks: int | None = None) -> VQGANConfig:
         """The CPU model of the course: 64 px -> 8 x 8 tokens from 512 codes of dimension 32
-        (the shipped checkpoint's sizes). ``layout="taming"``: the same widths in taming's
-        blocks, with the one residual block per level that layout needs (attention in the
-        middle part only, as the course's)."""
-        blocks = 1 if layout == "taming" else 0
-        return cls(ch=16, ch_mult=(1, 2, 4, 4), num_res_blocks=blocks, z_channels=64,
+        (the shipped checkpoint's sizes: ``ch`` 16, no encoder residual blocks).
+        ``layout="taming"``: the same widths in taming's blocks, by default with the one
+        residual block per level that layout needs (attention in the middle part only, as
+        the course's). ``ch`` and ``num_res_blocks`` make a wider or deeper variant."""
+        blocks = (1 if layout == "taming" else 0) if num_res_blocks is None else num_res_blocks
+        return cls(ch=ch, ch_mult=(1, 2, 4, 4), num_res_blocks=blocks, z_channels=64,
                    n_codes=512, embed_dim=32, attention=True, groups=8, ema=True,
                    restart_dead=True, layout=layout, resolution=64)
 
