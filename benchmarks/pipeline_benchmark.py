@@ -33,7 +33,7 @@ import torch
 
 def agreement_table(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     from course_lib.data.landscapes import caption, sample_scene
-    from course_lib.data.landscapes.dataset import cached_split, split_seeds
+    from course_lib.data.landscapes.dataset import split_seeds
     from course_lib.metrics.landscape_attributes import attribute_agreement, predict_attributes
     from course_lib.models.clip import load_clip
     from course_lib.models.segmenter import load_segmenter
@@ -41,11 +41,14 @@ def agreement_table(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     from course_lib.models.vqgan import load_vqgan
     from course_lib.pipelines import cherry_pick_by_clip, generate_images
 
-    model, tokenizer = load_transformer()
-    vqgan, clip, segmenter = load_vqgan(), load_clip(), load_segmenter()
+    vqgan, clip, segmenter = load_vqgan(args.vqgan), load_clip(), load_segmenter()
     seeds = split_seeds("test", args.captions)
     scenes = [sample_scene(int(s)) for s in seeds]
     params = [p.to_dict() for p in scenes]
+    table = ceilings(args.captions, params, vqgan, segmenter)
+    if args.ceilings_only:
+        return table
+    model, tokenizer = load_transformer(args.transformer)
     texts = [caption(p, args.lang, 3) for p in scenes]
     rng = np.random.default_rng(0)
     shift = rng.permutation(len(scenes))
@@ -72,15 +75,27 @@ def agreement_table(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         if (i + 1) % 8 == 0:
             print(f"  {i + 1}/{len(texts)} captions, {time.perf_counter() - started:.0f} s",
                   flush=True)
-    images, _ = cached_split("test", 64, args.captions, progress=False)
-    real = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-    table = {name: attribute_agreement(pred, truth) for name, (pred, truth) in rows.items()}
-    table["renders"] = attribute_agreement(predict_attributes(segmenter, real), params)
-    recon = vqgan.decode_indices(vqgan.encode_indices(real))
-    table["vq-gan recon"] = attribute_agreement(predict_attributes(segmenter, recon), params)
-    for scores in table.values():
-        scores["mean"] = float(np.mean([scores[a] for a in scores if a not in ("all",)]))
+    table = {**{name: with_mean(attribute_agreement(pred, truth))
+                for name, (pred, truth) in rows.items()}, **table}
     return table
+
+
+def with_mean(scores: dict[str, float]) -> dict[str, float]:
+    """``scores`` with ``mean``, the mean over the six attributes (not ``all``)."""
+    return {**scores, "mean": float(np.mean([v for k, v in scores.items() if k != "all"]))}
+
+
+def ceilings(n: int, params: list[dict], vqgan, segmenter) -> dict[str, dict[str, float]]:
+    """Agreement of the first ``n`` test renders and of their VQ-GAN reconstructions."""
+    from course_lib.data.landscapes.dataset import cached_split
+    from course_lib.metrics.landscape_attributes import attribute_agreement, predict_attributes
+
+    images, _ = cached_split("test", 64, n, progress=False)
+    real = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    recon = vqgan.decode_indices(vqgan.encode_indices(real))
+    return {"renders": with_mean(attribute_agreement(predict_attributes(segmenter, real), params)),
+            "vq-gan recon": with_mean(attribute_agreement(predict_attributes(segmenter, recon),
+                                                          params))}
 
 
 def time_pipeline(args: argparse.Namespace) -> list[float]:
@@ -90,8 +105,8 @@ def time_pipeline(args: argparse.Namespace) -> list[float]:
     from course_lib.models.vqgan import load_vqgan
     from course_lib.pipelines import cherry_pick_by_clip, generate_images, super_resolution
 
-    model, tokenizer = load_transformer()
-    vqgan, clip, sr = load_vqgan(), load_clip(), load_sr()
+    model, tokenizer = load_transformer(args.transformer)
+    vqgan, clip, sr = load_vqgan(args.vqgan), load_clip(), load_sr()
     text = "озеро в горах на закате"
     times = []
     for run in range(args.runs + 1):
@@ -115,6 +130,11 @@ def main() -> None:
     parser.add_argument("--top-p", type=float, default=0.99)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
+    parser.add_argument("--transformer", default=None,
+                        help="transformer checkpoint (default: shipped)")
+    parser.add_argument("--ceilings-only", action="store_true",
+                        help="only the renders' and the VQ-GAN reconstructions' agreement")
     parser.add_argument("--skip-agreement", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
     args = parser.parse_args()
