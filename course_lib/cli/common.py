@@ -53,6 +53,15 @@ def train_models(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     return train.get_default("models")
 
 
+def subcommand(group: argparse._SubParsersAction, name: str, handler, about: str,
+               description: str, example: str | None = None) -> argparse.ArgumentParser:
+    """``group``'s command ``name``: its one-line help, description, example and handler."""
+    parser = group.add_parser(name, help=about, description=description,
+                              epilog=example and f"Example: {example}")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def add_run_flags(parser: argparse.ArgumentParser, device: bool = True) -> None:
     """``--seed``, ``--threads`` and (with ``device``) ``--device``."""
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

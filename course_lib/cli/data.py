@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from course_lib.cli.args import image_size, non_negative_int, positive_int
+from course_lib.cli.common import subcommand
 
 
 def _data_fashion_mnist(args: argparse.Namespace) -> int:
@@ -21,12 +22,11 @@ def add_data_commands(commands: argparse._SubParsersAction) -> argparse._SubPars
     data = commands.add_parser("data", help="prepare a data set (download, verify, render)",
                                description="Prepare a data set so notebooks can use it offline.")
     which = data.add_subparsers(dest="dataset", required=True, metavar="DATASET")
-    fmnist = which.add_parser(
-        "fashion-mnist", help="find or download Fashion-MNIST and verify its checksums",
-        description="Look for the four official Fashion-MNIST files ($COURSE_DATA_DIR, "
-        "datasets/, the Keras cache), download what is missing, verify SHA-256 checksums "
-        "and fill the Keras cache so keras.datasets.fashion_mnist.load_data() works offline.")
-    fmnist.set_defaults(handler=_data_fashion_mnist)
+    subcommand(which, "fashion-mnist", _data_fashion_mnist,
+               "find or download Fashion-MNIST and verify its checksums",
+               "Look for the four official Fashion-MNIST files ($COURSE_DATA_DIR, datasets/, the "
+               "Keras cache), download what is missing, verify SHA-256 checksums and fill the "
+               "Keras cache so keras.datasets.fashion_mnist.load_data() works offline.")
     return which
 
 
@@ -43,16 +43,15 @@ def _data_landscapes(args: argparse.Namespace) -> int:
 
 def add_landscapes_data(data: argparse._SubParsersAction) -> None:
     """``course data landscapes``: render and cache the procedural scenes."""
-    render = data.add_parser(
-        "landscapes", help="render and cache the procedural Landscapes data set",
-        description="Render Landscapes scenes (label map, painted image; captions come from "
-        "the seeds) and cache them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint "
-        "seed ranges; a larger cache is reused for smaller requests.",
-        epilog="Example: course data landscapes --size 128 --n 20000")
+    render = subcommand(
+        data, "landscapes", _data_landscapes, "render and cache the procedural Landscapes data set",
+        "Render Landscapes scenes (label map, painted image; captions come from the seeds) and "
+        "cache them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint seed ranges; a "
+        "larger cache is reused for smaller requests.",
+        "course data landscapes --size 128 --n 20000")
     render.add_argument("--size", type=image_size, default=64, help="image size in px, 32-256")
     render.add_argument("--n", type=positive_int, default=20_000,
                         help="training scenes (default 20000)")
     render.add_argument("--n-val", type=non_negative_int, default=2_000,
                         help="validation and test scenes each (default 2000; 0 skips them)")
     render.add_argument("--workers", type=positive_int, default=1, help="rendering processes")
-    render.set_defaults(handler=_data_landscapes)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from course_lib.cli.args import non_negative_int, positive_float, positive_int
-from course_lib.cli.common import _run_export, add_export_flags, command_line, train_models
+from course_lib.cli.common import (
+    _run_export,
+    add_export_flags,
+    command_line,
+    subcommand,
+    train_models,
+)
 
 
 def _train_gan(args: argparse.Namespace) -> int:
@@ -45,10 +51,10 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
             ("gan", "mlp", "nonsaturating", 2e-4,
              "unit 03: the MLP GAN of Goodfellow et al. 2014"),
             ("lsgan", "dcgan", "lsgan", 1e-3, "unit 04: a DCGAN trained with LSGAN's losses")):
-        parser = train_models(commands).add_parser(
-            name, help=about, description=f"Train {about} on Fashion-MNIST. Runs under "
-            "torchrun for several GPUs; running it again with the same --out resumes.",
-            epilog=f"Example: course train {name} --steps 5000 --out runs/{name}")
+        parser = subcommand(train_models(commands), name, _train_gan, about,
+                            f"Train {about} on Fashion-MNIST. Runs under torchrun for several "
+                            "GPUs; running it again with the same --out resumes.",
+                            f"course train {name} --steps 5000 --out runs/{name}")
         parser.add_argument("--arch", choices=["mlp", "dcgan"], default=arch,
                             help=f"network architecture (default {arch})")
         parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
@@ -72,19 +78,17 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
         parser.add_argument("--no-resume", action="store_true",
                             help="start over even if --out holds a checkpoint")
-        parser.set_defaults(handler=_train_gan)
-    sample = commands.add_parser(
-        "sample", help="draw images from a trained generator into a PNG grid",
-        description="Load a generator from a run folder (or its weights file) and save samples.",
-        epilog="Examples: course sample runs/lsgan --n 64 --out lsgan.png; "
-               "course sample lsgan_dcgan --out shipped.png")
+    sample = subcommand(
+        commands, "sample", _sample, "draw images from a trained generator into a PNG grid",
+        "Load a generator from a run folder (or its weights file) and save samples.",
+        "course sample runs/lsgan --n 64 --out lsgan.png; course sample lsgan_dcgan --out "
+        "shipped.png")
     sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
                         "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan or gan_dcgan "
                         "(unit 04)")
     sample.add_argument("--n", type=positive_int, default=64, help="images in the grid")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="samples.png")
-    sample.set_defaults(handler=_sample)
 
 
 def _train_pix2pixhd(args: argparse.Namespace) -> int:
@@ -118,39 +122,43 @@ def _report(name: str, args: argparse.Namespace, metrics, result: dict) -> None:
 
 def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     """``course train pix2pixhd``: unit 05's label-map-to-photo GAN on Landscapes."""
-    parser = train_models(commands).add_parser(
-        "pix2pixhd", help="pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
-        description="Train the course-sized pix2pixHD (global generator + feature encoder, "
-        "three PatchGAN discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on "
-        "the first 4000 training scenes: 8000 steps, the learning rate decaying linearly to 0 "
-        "over the last 4000 (the shipped model; --shared-protocol: the 2000 constant-rate "
-        "steps that units 05-06 compare at). Every 500 (250) steps the segmenter's mIoU on "
-        "generated images for 200 test maps is recorded (metrics.csv); at the end mIoU and "
-        "landscape FID on the first 500 test maps (result.json). Running it again with the "
-        "same --out resumes.",
-        epilog="Example: course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=positive_int, default=None,
-                        help="training steps (default 8000, or 2000 with --shared-protocol; "
-                        "20 with COURSE_PROFILE=fast)")
+    parser = subcommand(
+        train_models(commands), "pix2pixhd", _train_pix2pixhd,
+        "pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
+        "Train the course-sized pix2pixHD (global generator + feature encoder, three PatchGAN "
+        "discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on the first 4000 "
+        "training scenes: 8000 steps, the learning rate decaying linearly to 0 over the last "
+        "4000 (the shipped model; --shared-protocol: the 2000 constant-rate steps that units "
+        "05-06 compare at). Every 500 (250) steps the segmenter's mIoU on generated images for "
+        "200 test maps is recorded (metrics.csv); at the end mIoU and landscape FID on the "
+        "first 500 test maps (result.json). Running it again with the same --out resumes.",
+        "course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
+    _add_protocol_flags(parser, steps="8000, or 2000 with --shared-protocol",
+                        decay="4000; none with --shared-protocol or COURSE_PROFILE=fast",
+                        every="500; 250 with --shared-protocol")
     parser.add_argument("--shared-protocol", action="store_true",
                         help="train under the protocol shared with SPADE (2000 steps, "
                         "constant learning rate, mIoU every 250 steps)")
-    parser.add_argument("--n-train", type=positive_int, default=None,
-                        help="training scenes (default 4000)")
-    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
-                        help="from this step the learning rates fall linearly to 0 at the "
-                        "last step, as in the paper (default 4000; none with "
-                        "--shared-protocol or COURSE_PROFILE=fast)")
-    parser.add_argument("--eval-every", type=positive_int, default=None,
-                        help="steps between mIoU measurements (default 500; 250 with "
-                        "--shared-protocol)")
     parser.add_argument("--four-d-passes", action="store_true",
                         help="G's feature-matching target from D after its update (one more D "
                         "pass per step): the recipe the shipped checkpoint was trained with "
                         "(default: from D's step, three passes, as the official code)")
     _add_run_flags(parser, "pix2pixhd", "G")
-    parser.set_defaults(handler=_train_pix2pixhd)
+
+
+def _add_protocol_flags(parser: argparse.ArgumentParser, steps: str, decay: str,
+                        every: str) -> None:
+    """The flags of a translation protocol, with each default said in the help."""
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help=f"training steps (default {steps}; 20 with COURSE_PROFILE=fast)")
+    parser.add_argument("--n-train", type=positive_int, default=None,
+                        help="training scenes (default 4000)")
+    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
+                        help="from this step the learning rates fall linearly to 0 at the "
+                        f"last step, as in the paper (default {decay})")
+    parser.add_argument("--eval-every", type=positive_int, default=None,
+                        help=f"steps between mIoU measurements (default {every})")
 
 
 def _add_run_flags(parser: argparse.ArgumentParser, model: str, networks: str) -> None:
@@ -187,30 +195,21 @@ def _train_spade(args: argparse.Namespace) -> int:
 
 def add_train_spade(commands: argparse._SubParsersAction) -> None:
     """``course train spade``: unit 06's SPADE generator and style encoder on Landscapes."""
-    parser = train_models(commands).add_parser(
-        "spade", help="SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)",
-        description="Train the course-sized SPADE generator with its VAE style encoder "
-        "(hinge loss, feature matching, KL; unit 05's multi-scale discriminator with spectral "
-        "norm; TTUR: G 1e-4, D 4e-4, Adam betas (0, 0.999)) under the protocol shared with "
-        "unit 05: 64 px, batch 4, 2000 steps on the first 4000 training scenes, mIoU every 250 "
-        "steps (metrics.csv), final mIoU and landscape FID on 500 test maps (result.json). "
-        "Running it again with the same --out resumes.",
-        epilog="Example: course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=positive_int, default=None,
-                        help="training steps (default 2000; 20 with COURSE_PROFILE=fast)")
-    parser.add_argument("--n-train", type=positive_int, default=None,
-                        help="training scenes (default 4000)")
+    parser = subcommand(
+        train_models(commands), "spade", _train_spade,
+        "SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)",
+        "Train the course-sized SPADE generator with its VAE style encoder (hinge loss, "
+        "feature matching, KL; unit 05's multi-scale discriminator with spectral norm; TTUR: G "
+        "1e-4, D 4e-4, Adam betas (0, 0.999)) under the protocol shared with unit 05: 64 px, "
+        "batch 4, 2000 steps on the first 4000 training scenes, mIoU every 250 steps "
+        "(metrics.csv), final mIoU and landscape FID on 500 test maps (result.json). Running "
+        "it again with the same --out resumes.",
+        "course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
+    _add_protocol_flags(parser, steps="2000", decay="none; 4000 with --long-recipe",
+                        every="250; 500 with --long-recipe")
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
     parser.add_argument("--long-recipe", action="store_true",
                         help="train as the shipped pix2pixHD does: 8000 steps, the learning "
                         "rates decaying linearly to 0 over the last 4000, mIoU every 500 steps")
-    parser.add_argument("--lr-decay-from", type=non_negative_int, default=None, metavar="STEP",
-                        help="from this step the learning rates fall linearly to 0 at the "
-                        "last step (default: none; 4000 with --long-recipe)")
-    parser.add_argument("--eval-every", type=positive_int, default=None,
-                        help="steps between mIoU measurements (default 250; 500 with "
-                        "--long-recipe)")
     _add_run_flags(parser, "spade", "G + E")
-    parser.set_defaults(handler=_train_spade)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from course_lib.cli.args import positive_int
+from course_lib.cli.common import subcommand
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -73,25 +74,24 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def add_grading_commands(commands: argparse._SubParsersAction) -> None:
     """``course release``, ``course grade`` and ``course feedback`` (instructors, nbgrader)."""
-    release = commands.add_parser(
-        "release", help="regenerate exercises/ from solutions/ with nbgrader",
-        description="Run nbgrader generate_assignment on a scratch copy and write "
-        "exercises/NAME (answers and hidden tests removed).",
-        epilog="Example: course release --all --check")
+    release = subcommand(
+        commands, "release", _release, "regenerate exercises/ from solutions/ with nbgrader",
+        "Run nbgrader generate_assignment on a scratch copy and write exercises/NAME (answers "
+        "and hidden tests removed).", "course release --all --check")
     release.add_argument("names", nargs="*", help="assignments to release")
     release.add_argument("--all", action="store_true", help="every assignment in solutions/")
     release.add_argument("--check", action="store_true",
                          help="only report exercises that differ from their solutions")
-    release.set_defaults(handler=_release)
 
-    grade = commands.add_parser(
-        "grade", help="autograde a folder of submissions and write the gradebook CSV",
-        description="Autograde every student's notebook (nbgrader, fast profile, per-cell "
+    grade = subcommand(
+        commands, "grade", _grade,
+        "autograde a folder of submissions and write the gradebook CSV",
+        "Autograde every student's notebook (nbgrader, fast profile, per-cell "
         "timeout, kernel memory cap, no network where the OS allows) in parallel workers. "
         "A broken or hostile notebook costs only its owner; what went wrong goes to the "
         "notes column. Writes OUT/gradebook.csv (one row per student), OUT/grades.csv, "
         "OUT/notes.json and keeps the autograded notebooks in OUT/work.",
-        epilog="Example: course grade 01_dense_fashion_mnist downloads/ --out grading/01")
+        "course grade 01_dense_fashion_mnist downloads/ --out grading/01")
     grade.add_argument("assignment", help="assignment name (a folder of solutions/)")
     grade.add_argument("submissions", help="submitted/<student>/<assignment>/*.ipynb or a "
                        "flat folder of <student>.ipynb files")
@@ -106,16 +106,14 @@ def add_grading_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--source", default=None,
                        help="course folder with solutions/ and nbgrader_config.py "
                        "(default: this repository)")
-    grade.set_defaults(handler=_grade)
 
-    feedback = commands.add_parser(
-        "feedback", help="write per-student HTML feedback after `course grade`",
-        description="Run nbgrader generate_feedback on the autograded notebooks of "
-        "`course grade` and write OUT/feedback/<student>.html, with the grader's notes on top.",
-        epilog="Example: course feedback 01_dense_fashion_mnist --out grading/01")
+    feedback = subcommand(
+        commands, "feedback", _feedback, "write per-student HTML feedback after `course grade`",
+        "Run nbgrader generate_feedback on the autograded notebooks of `course grade` and write "
+        "OUT/feedback/<student>.html, with the grader's notes on top.",
+        "course feedback 01_dense_fashion_mnist --out grading/01")
     feedback.add_argument("assignment", help="assignment name")
     feedback.add_argument("--out", required=True, help="the --out folder of `course grade`")
     feedback.add_argument("--keep-hidden-tests", action="store_true",
                           help="show hidden tests (### BEGIN HIDDEN TESTS) in the pages; by "
                           "default they are left out, so students cannot read them")
-    feedback.set_defaults(handler=_feedback)

@@ -18,6 +18,7 @@ from course_lib.cli.common import (
     add_size_flags,
     command_line,
     run_dir,
+    subcommand,
     train_models,
 )
 
@@ -37,13 +38,14 @@ def _train_fashion_cnn(args: argparse.Namespace) -> int:
 
 def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
     """``course train fashion-cnn``: the unit 02 classifier and feature network for FID."""
-    parser = train_models(commands).add_parser(
-        "fashion-cnn", help="FashionCNN classifier (unit 02; feature network of FID)",
-        description="Train FashionCNN (3 conv blocks + dense head, PyTorch) on Fashion-MNIST: "
-        "the first 5,000 training images validate, the other 55,000 train; the test accuracy "
-        "is measured once at the end. Writes fp16 safetensors + a JSON sidecar. "
-        "About 6 minutes on 2 idle CPU cores with the defaults (test accuracy about 0.93).",
-        epilog="Example: course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
+    parser = subcommand(
+        train_models(commands), "fashion-cnn", _train_fashion_cnn,
+        "FashionCNN classifier (unit 02; feature network of FID)",
+        "Train FashionCNN (3 conv blocks + dense head, PyTorch) on Fashion-MNIST: the first "
+        "5,000 training images validate, the other 55,000 train; the test accuracy is measured "
+        "once at the end. Writes fp16 safetensors + a JSON sidecar. About 6 minutes on 2 idle "
+        "CPU cores with the defaults (test accuracy about 0.93).",
+        "course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
     parser.add_argument("--epochs", type=positive_int, default=10,
                         help="passes over the data (default 10)")
     parser.add_argument("--batch-size", type=positive_int, default=128,
@@ -54,7 +56,6 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
                         help="train on at most this many images (quick trials; default: all)")
     add_run_flags(parser)
     add_export_flags(parser, "fashion_cnn", "runs/fashion-cnn")
-    parser.set_defaults(handler=_train_fashion_cnn)
 
 
 def _train_segmenter(args: argparse.Namespace) -> int:
@@ -76,13 +77,13 @@ def _train_segmenter(args: argparse.Namespace) -> int:
 
 def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
     """``course train segmenter``: the U-Net that scores units 05-07."""
-    seg = train_models(commands).add_parser(
-        "segmenter", help="Landscapes segmenter (units 05-07: mIoU and FID of generated images)",
-        description="Train the small U-Net that segments rendered Landscapes; the mIoU of its "
-        "predictions on generated images scores pix2pixHD and SPADE. Sizes default to the "
-        "profile (full: 9000 scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). "
-        "Writes fp16 safetensors + a JSON sidecar.",
-        epilog="Example: course train segmenter --seed 0 --threads 2")
+    seg = subcommand(
+        train_models(commands), "segmenter", _train_segmenter,
+        "Landscapes segmenter (units 05-07: mIoU and FID of generated images)",
+        "Train the small U-Net that segments rendered Landscapes; the mIoU of its predictions "
+        "on generated images scores pix2pixHD and SPADE. Sizes default to the profile (full: "
+        "9000 scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). Writes fp16 "
+        "safetensors + a JSON sidecar.", "course train segmenter --seed 0 --threads 2")
     seg.add_argument("--size", type=image_size, default=64, help="image size (default 64)")
     seg.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
     seg.add_argument("--n-test", type=positive_int, default=None,
@@ -93,7 +94,6 @@ def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
     seg.add_argument("--width", type=positive_int, default=16, help="channels at full resolution")
     add_run_flags(seg, device=False)
     add_export_flags(seg, "landscapes_segmenter", "runs/segmenter")
-    seg.set_defaults(handler=_train_segmenter)
 
 
 def _train_clip(args: argparse.Namespace) -> int:
@@ -141,14 +141,14 @@ def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
              "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
              "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
              "profile: 3,000 scenes, 1,000 steps of 16 crops of 64 px.", (16, 1e-3))):
-        parser = train_models(commands).add_parser(
-            name, help=about, description=desc + " Writes fp16 safetensors + a JSON sidecar.",
-            epilog=f"Example: course train {name} --seed 0 --threads 1")
+        parser = subcommand(train_models(commands), name,
+                            _train_clip if name == "clip" else _train_sr, about,
+                            desc + " Writes fp16 safetensors + a JSON sidecar.",
+                            f"course train {name} --seed 0 --threads 1")
         add_size_flags(parser, *defaults)
         add_run_flags(parser, device=False)
         add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
                          f"runs/{name}")
-        parser.set_defaults(handler=_train_clip if name == "clip" else _train_sr)
 
 
 def _train_vqgan(args: argparse.Namespace) -> int:
@@ -206,13 +206,14 @@ def _train_transformer(args: argparse.Namespace) -> int:
 
 def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     """``course train vqgan`` and ``course train transformer`` (unit 07, text to image)."""
-    vq = train_models(commands).add_parser(
-        "vqgan", help="VQ-GAN image tokenizer on Landscapes (unit 07)",
-        description="Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
+    group = train_models(commands)
+    vq = subcommand(
+        group, "vqgan", _train_vqgan, "VQ-GAN image tokenizer on Landscapes (unit 07)",
+        "Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
         "segmenter-perceptual and commitment losses, then a hinge PatchGAN term with the "
         "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
         "fp16 safetensors + a JSON sidecar.",
-        epilog="Example: course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
+        "course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
     add_size_flags(vq, 16, 2e-3, n_train="20000; fast 500", n_test="1000; fast 100",
                     steps="2400; fast 20")
     vq.add_argument("--disc-start", type=share, default=0.6,
@@ -238,15 +239,15 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     vq.add_argument("--finetune-decoder", action="store_true",
                     help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
                     "and codebook frozen, so the tokens do not change) for --steps steps")
-    vq.set_defaults(handler=_train_vqgan)
 
-    tr = train_models(commands).add_parser(
-        "transformer", help="text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)",
-        description="Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with "
-        "a BPE trained on them, then train a GPT over [32 text tokens][64 image tokens] "
-        "(text:image loss 1:7). Measures held-out losses and the attribute agreement of "
-        "generated images; writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
-        epilog="Example: course train transformer --steps 3000 --threads 1")
+    tr = subcommand(
+        group, "transformer", _train_transformer,
+        "text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)",
+        "Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with a BPE "
+        "trained on them, then train a GPT over [32 text tokens][64 image tokens] (text:image "
+        "loss 1:7). Measures held-out losses and the attribute agreement of generated images; "
+        "writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
+        "course train transformer --steps 3000 --threads 1")
     add_size_flags(tr, 32, 2e-3, n_train="10000; fast 300", n_test="500; fast 50",
                     steps="3000; fast 20")
     tr.add_argument("--max-minutes", type=positive_float, default=None,
@@ -258,4 +259,3 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     tr.add_argument("--checkpoint", default=None, help="exported model (default: "
                     "OUT/landscapes_transformer.safetensors)")
     add_export_flags(tr, "landscapes_transformer", "runs/transformer")
-    tr.set_defaults(handler=_train_transformer)

@@ -65,15 +65,27 @@ def en_count(n: int, noun: str, plural: str | None = None) -> str:
 
 # --- English ---------------------------------------------------------------------------------
 
-def _en_subject(p: SceneParams, alt: bool) -> str:
+#: The scene's subject, by ``_subject_kind``: (plain phrase, alternative phrase).
+EN_SUBJECT = {
+    "mountain lake": ("a lake in the mountains", "a mountain lake"),
+    "mountain river": ("a river in the mountains", "a mountain river"),
+    "lake": ("a lake in a valley", "a lake among meadows"),
+    "river": ("a river in a valley", "a river among meadows"),
+    "mountains": ("mountains above a meadow", "a mountain valley"),
+    "meadow": ("a meadow", "an open field"),
+}
+
+
+def _subject_kind(p: SceneParams) -> str:
+    """Which of the six subjects a scene has: water body and mountains, or neither."""
+    mountain = "mountain " if p.has_mountains else ""
     if p.has_water:
-        body = "lake" if p.has_lake else "river"
-        if p.has_mountains:
-            return f"a mountain {body}" if alt else f"a {body} in the mountains"
-        return f"a {body} among meadows" if alt else f"a {body} in a valley"
-    if p.has_mountains:
-        return "a mountain valley" if alt else "mountains above a meadow"
-    return "an open field" if alt else "a meadow"
+        return mountain + ("lake" if p.has_lake else "river")
+    return "mountains" if p.has_mountains else "meadow"
+
+
+def _en_subject(p: SceneParams, alt: bool) -> str:
+    return EN_SUBJECT[_subject_kind(p)][alt]
 
 
 def _en_trees(p: SceneParams) -> str:
@@ -135,17 +147,18 @@ def captions_en(p: SceneParams) -> list[str]:
 
 # --- Russian ---------------------------------------------------------------------------------
 
+RU_SUBJECT = {
+    "mountain lake": ("озеро в горах", "горное озеро"),
+    "mountain river": ("река в горах", "горная река"),
+    "lake": ("озеро в долине", "озеро среди лугов"),
+    "river": ("река в долине", "река среди лугов"),
+    "mountains": ("горы над лугом", "горная долина"),
+    "meadow": ("луг", "поле"),
+}
+
+
 def _ru_subject(p: SceneParams, alt: bool) -> str:
-    if p.has_water:
-        if p.has_mountains:
-            if p.has_lake:
-                return "горное озеро" if alt else "озеро в горах"
-            return "горная река" if alt else "река в горах"
-        body = "озеро" if p.has_lake else "река"
-        return f"{body} среди лугов" if alt else f"{body} в долине"
-    if p.has_mountains:
-        return "горная долина" if alt else "горы над лугом"
-    return "поле" if alt else "луг"
+    return RU_SUBJECT[_subject_kind(p)][alt]
 
 
 def _ru_trees(p: SceneParams) -> str:
