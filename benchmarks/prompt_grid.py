@@ -36,6 +36,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=128,
                         help="pixels per picture in the PNG (the SR output, 256, resized)")
     parser.add_argument("--out", type=Path, default=FIGURES / "unit07_prompts.png")
+    parser.add_argument("--vqgan", default=None, help="VQ-GAN checkpoint (default: shipped)")
+    parser.add_argument("--transformer", default=None,
+                        help="transformer checkpoint (default: shipped)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -46,8 +49,8 @@ def main() -> int:
     from course_lib.pipelines import cherry_pick_by_clip, generate_images, super_resolution
     from course_lib.training.samples import save_grid
 
-    transformer, tokenizer = load_transformer()
-    vqgan, clip, sr = load_vqgan(), load_clip(), load_sr()
+    transformer, tokenizer = load_transformer(args.transformer)
+    vqgan, clip, sr = load_vqgan(args.vqgan), load_clip(), load_sr()
     rows = []
     for pair in PROMPTS:
         for text in pair:
