@@ -175,6 +175,22 @@ def test_lecture_07_quotes_the_shipped_settings():
     assert "(1.0 s instead of 7.3 s," in prose and "about seven times faster" in prose
 
 
+def test_lecture_07_quotes_the_shipped_vqgans_figures():
+    """The PSNR in the prose is the sidecar's; "about 3 dB" is the continuous control's lead
+    over every quantised version; "80 %" is the run's disc_start."""
+    from course_lib.models.vqgan import checkpoint_info
+
+    info = checkpoint_info()
+    prose = " ".join(lecture_prose("07_vqgan_transformer").split())
+    psnr = info["quality"]["psnr"]
+    assert f"at {psnr:.1f} dB PSNR" in prose and f"the 64-token, {psnr:.0f} dB VQ-GAN" in prose
+    quantised = (psnr, info["quality_before_decoder_finetune"]["psnr"],
+                 info["gan_phase"]["quality"]["psnr"])
+    lead = info["continuous_bottleneck"]["quality"]["psnr"] - max(quantised)
+    assert round(lead) == 3 and "about 3 dB more than any quantised version" in prose
+    assert "--disc-start 0.8" in info["command"] and "from 80 % of its steps" in prose
+
+
 def test_lecture_06_quotes_the_shipped_spade_figures():
     """Section 10's row for the shipped SPADE is its sidecar's recorded mIoU and FID."""
     from course_lib.models.spade import checkpoint_info
