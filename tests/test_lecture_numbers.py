@@ -1,6 +1,7 @@
 """Every parameter count quoted in a lecture's prose is recomputed from course_lib's models."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,22 @@ def test_lecture_07_quotes_the_shipped_vqgans_figures():
     lead = info["continuous_bottleneck"]["quality"]["psnr"] - max(quantised)
     assert round(lead) == 3 and "about 3 dB more than any quantised version" in prose
     assert "--disc-start 0.8" in info["command"] and "from 80 % of its steps" in prose
+
+
+def test_lecture_07_quotes_the_measured_caption_agreement():
+    """Section 9's table is RESULTS.md's 48 x 24 row for the shipped models."""
+    prose = " ".join(lecture_prose("07_vqgan_transformer").split())
+    results = (REPO / "benchmarks" / "RESULTS.md").read_text()
+    row = next(line for line in results.splitlines()
+               if line.startswith("| Unit 07 caption agreement of generated pictures with the "
+                                  "shipped VQ-GAN (21.43 dB)"))
+    for name, label in (("CLIP top-1", "CLIP's top-1"), ("all samples", "all 24 samples"),
+                        ("same samples vs shuffled captions",
+                         "the same samples against shuffled captions"),
+                        ("VQ-GAN reconstructions", "the VQ-GAN's reconstructions of the real "
+                         "renders")):
+        mean, share = re.search(rf"{name} (0\.\d+) / (0\.\d+)", row).groups()
+        assert f"| {label} | {mean} | {share} |" in prose, (label, mean, share)
 
 
 def test_lecture_06_quotes_the_shipped_spade_figures():
