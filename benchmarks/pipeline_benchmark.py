@@ -89,9 +89,10 @@ def ceilings(n: int, params: list[dict], vqgan, segmenter) -> dict[str, dict[str
     """Agreement of the first ``n`` test renders and of their VQ-GAN reconstructions."""
     from course_lib.data.landscapes.dataset import cached_split
     from course_lib.metrics.landscape_attributes import attribute_agreement, predict_attributes
+    from course_lib.training.loop import to_tensor
 
     images, _ = cached_split("test", 64, n, progress=False)
-    real = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    real = to_tensor(images)
     recon = vqgan.decode_indices(vqgan.encode_indices(real))
     return {"renders": with_mean(attribute_agreement(predict_attributes(segmenter, real), params)),
             "vq-gan recon": with_mean(attribute_agreement(predict_attributes(segmenter, recon),

@@ -47,7 +47,7 @@ def main() -> None:
 
     from course_lib.config import seed_everything
     from course_lib.data.landscapes.dataset import cached_split
-    from course_lib.training.loop import to_tensor
+    from course_lib.training.loop import linear_decay, to_tensor
     from course_lib.training.vqgan_run import evaluate_vqgan
 
     seed_everything(args.seed)
@@ -55,9 +55,8 @@ def main() -> None:
     model.quantizer = Continuous()
     perceptual = SegmenterPerceptual()
     optimizer = torch.optim.Adam(model.parameters(), args.lr, betas=(0.5, 0.9))
-    decay_from = int(args.lr_decay_from * args.steps)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(
-        1.0, (args.steps - s) / max(args.steps - decay_from, 1)))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, linear_decay(args.steps, int(args.lr_decay_from * args.steps)))
     train, _ = cached_split("train", 64, args.n_train)
     test = to_tensor(cached_split("test", 64, args.n_test)[0])
     gen = torch.Generator().manual_seed(args.seed)

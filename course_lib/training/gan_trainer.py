@@ -51,6 +51,7 @@ from course_lib.training.interrupts import (
     deferred_interrupt,
     interrupted_at,
 )
+from course_lib.training.loop import linear_decay
 from course_lib.training.precision import autocast, make_scaler, resolve_precision
 from course_lib.training.samples import plot_gan_history, save_grid
 
@@ -257,13 +258,10 @@ class GANTrainer:
     def learning_rate_factor(self, step: int | None = None) -> float:
         """What the learning rates are multiplied by at ``step`` (default: the next step).
 
-        1 until ``lr_decay_from``, then linearly down to 0 at ``steps``. A function of the step
-        alone, so a resumed run follows the same schedule as an uninterrupted one.
+        1 until ``lr_decay_from``, then linearly down to 0 at ``steps`` (``loop.linear_decay``).
         """
-        c, step = self.config, self.step if step is None else step
-        if c.lr_decay_from is None or step < c.lr_decay_from:
-            return 1.0
-        return max(0.0, (c.steps - step) / max(c.steps - c.lr_decay_from, 1))
+        c = self.config
+        return linear_decay(c.steps, c.lr_decay_from)(self.step if step is None else step)
 
     def _train_step(self, batches: Iterator[Batch]) -> dict[str, float]:
         """One D update (``d_steps`` of them) then one G update; returns the logged values."""

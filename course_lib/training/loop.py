@@ -76,6 +76,19 @@ def warmup_cosine(steps: int, warmup: float = 0.05, overlap: bool = False
     return factor
 
 
+def linear_decay(steps: int, decay_from: int | None) -> Callable[[int], float]:
+    """Learning-rate factor per step: 1 until ``decay_from`` (None: always), then linearly
+    down to 0 at ``steps`` (pix2pixHD's and DCGAN-style schedules). A function of the step
+    alone, so a resumed run follows the same schedule as an uninterrupted one."""
+
+    def factor(step: int) -> float:
+        if decay_from is None or step < decay_from:
+            return 1.0
+        return max(0.0, (steps - step) / max(steps - decay_from, 1))
+
+    return factor
+
+
 def run_folder(out: str | Path) -> Path:
     """The run folder of an export target: ``out`` itself, or for a ``.safetensors`` file the
     folder of the same name beside it (``runs/x.safetensors`` -> ``runs/x``)."""
