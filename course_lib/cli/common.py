@@ -4,6 +4,7 @@ the run folder and the command line recorded in sidecars."""
 from __future__ import annotations
 
 import argparse
+import inspect
 import shlex
 import sys
 from pathlib import Path
@@ -53,10 +54,18 @@ def train_models(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     return train.get_default("models")
 
 
-def subcommand(group: argparse._SubParsersAction, name: str, handler, about: str,
-               description: str, example: str | None = None) -> argparse.ArgumentParser:
-    """``group``'s command ``name``: its one-line help, description, example and handler."""
-    parser = group.add_parser(name, help=about, description=description,
+def subcommand(group: argparse._SubParsersAction, name: str, handler,
+               example: str | None = None, about: str | None = None,
+               description: str | None = None) -> argparse.ArgumentParser:
+    """``group``'s command ``name``, run by ``handler``, with its help, description and example.
+
+    The one-line help and the description are the handler's docstring (its first line, then
+    the rest), so what a command says it does stands next to the code that does it. ``about``
+    and ``description`` replace them for a handler that serves several commands.
+    """
+    summary, _, rest = inspect.cleandoc(handler.__doc__ or "").partition("\n")
+    about = about or summary
+    parser = group.add_parser(name, help=about, description=description or rest.strip() or about,
                               epilog=example and f"Example: {example}")
     parser.set_defaults(handler=handler)
     return parser
@@ -82,6 +91,13 @@ def add_size_flags(parser: argparse.ArgumentParser, batch_size: int, lr: float,
                             help=what + default)
     parser.add_argument("--batch-size", type=positive_int, default=batch_size)
     parser.add_argument("--lr", type=positive_float, default=lr, help="peak learning rate")
+
+
+def size_settings(args: argparse.Namespace) -> dict:
+    """The values of ``add_size_flags`` and ``add_run_flags`` as a training config's keywords."""
+    return {"n_train": args.n_train, "n_test": args.n_test, "steps": args.steps,
+            "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+            "threads": args.threads}
 
 
 def run_dir(args: argparse.Namespace) -> Path:

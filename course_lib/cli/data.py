@@ -9,6 +9,12 @@ from course_lib.cli.common import subcommand
 
 
 def _data_fashion_mnist(args: argparse.Namespace) -> int:
+    """find or download Fashion-MNIST and verify its checksums
+
+    Look for the four official Fashion-MNIST files ($COURSE_DATA_DIR, datasets/, the Keras
+    cache), download what is missing, verify SHA-256 checksums and fill the Keras cache so
+    keras.datasets.fashion_mnist.load_data() works offline.
+    """
     from course_lib.data.fashion_mnist import load_fashion_mnist, locate
 
     (x_train, _), (x_test, _) = load_fashion_mnist()
@@ -22,15 +28,17 @@ def add_data_commands(commands: argparse._SubParsersAction) -> argparse._SubPars
     data = commands.add_parser("data", help="prepare a data set (download, verify, render)",
                                description="Prepare a data set so notebooks can use it offline.")
     which = data.add_subparsers(dest="dataset", required=True, metavar="DATASET")
-    subcommand(which, "fashion-mnist", _data_fashion_mnist,
-               "find or download Fashion-MNIST and verify its checksums",
-               "Look for the four official Fashion-MNIST files ($COURSE_DATA_DIR, datasets/, the "
-               "Keras cache), download what is missing, verify SHA-256 checksums and fill the "
-               "Keras cache so keras.datasets.fashion_mnist.load_data() works offline.")
+    subcommand(which, "fashion-mnist", _data_fashion_mnist)
     return which
 
 
 def _data_landscapes(args: argparse.Namespace) -> int:
+    """render and cache the procedural Landscapes data set
+
+    Render Landscapes scenes (label map, painted image; captions come from the seeds) and cache
+    them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint seed ranges; a larger cache is
+    reused for smaller requests.
+    """
     from course_lib.data.landscapes.dataset import cache_folder, cached_split
 
     for split, n in (("train", args.n), ("val", args.n_val), ("test", args.n_val)):
@@ -43,12 +51,8 @@ def _data_landscapes(args: argparse.Namespace) -> int:
 
 def add_landscapes_data(data: argparse._SubParsersAction) -> None:
     """``course data landscapes``: render and cache the procedural scenes."""
-    render = subcommand(
-        data, "landscapes", _data_landscapes, "render and cache the procedural Landscapes data set",
-        "Render Landscapes scenes (label map, painted image; captions come from the seeds) and "
-        "cache them under $COURSE_CACHE_DIR/landscapes. Splits use disjoint seed ranges; a "
-        "larger cache is reused for smaller requests.",
-        "course data landscapes --size 128 --n 20000")
+    render = subcommand(data, "landscapes", _data_landscapes,
+                        "course data landscapes --size 128 --n 20000")
     render.add_argument("--size", type=image_size, default=64, help="image size in px, 32-256")
     render.add_argument("--n", type=positive_int, default=20_000,
                         help="training scenes (default 20000)")

@@ -37,6 +37,10 @@ def _train_gan(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
+    """draw images from a trained generator into a PNG grid
+
+    Load a generator from a run folder (or its weights file) and save samples.
+    """
     from course_lib.training.gan_run import sample_grid
 
     path = sample_grid(args.checkpoint, args.out, n=args.n, seed=args.seed)
@@ -51,10 +55,10 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
             ("gan", "mlp", "nonsaturating", 2e-4,
              "unit 03: the MLP GAN of Goodfellow et al. 2014"),
             ("lsgan", "dcgan", "lsgan", 1e-3, "unit 04: a DCGAN trained with LSGAN's losses")):
-        parser = subcommand(train_models(commands), name, _train_gan, about,
+        parser = subcommand(train_models(commands), name, _train_gan,
+                            f"course train {name} --steps 5000 --out runs/{name}", about,
                             f"Train {about} on Fashion-MNIST. Runs under torchrun for several "
-                            "GPUs; running it again with the same --out resumes.",
-                            f"course train {name} --steps 5000 --out runs/{name}")
+                            "GPUs; running it again with the same --out resumes.")
         parser.add_argument("--arch", choices=["mlp", "dcgan"], default=arch,
                             help=f"network architecture (default {arch})")
         parser.add_argument("--loss", choices=["minimax", "nonsaturating", "lsgan"],
@@ -78,11 +82,8 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("--out", default=None, help=f"run folder (default runs/{name})")
         parser.add_argument("--no-resume", action="store_true",
                             help="start over even if --out holds a checkpoint")
-    sample = subcommand(
-        commands, "sample", _sample, "draw images from a trained generator into a PNG grid",
-        "Load a generator from a run folder (or its weights file) and save samples.",
-        "course sample runs/lsgan --n 64 --out lsgan.png; course sample lsgan_dcgan --out "
-        "shipped.png")
+    sample = subcommand(commands, "sample", _sample, "course sample runs/lsgan --n 64 --out "
+                        "lsgan.png; course sample lsgan_dcgan --out shipped.png")
     sample.add_argument("checkpoint", help="run folder, its checkpoints/ folder, .safetensors, "
                         "or a shipped generator: mlp_gan (unit 03), lsgan_dcgan or gan_dcgan "
                         "(unit 04)")
@@ -92,6 +93,16 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _train_pix2pixhd(args: argparse.Namespace) -> int:
+    """pix2pixHD on 64 px Landscapes maps -> photos (unit 05)
+
+    Train the course-sized pix2pixHD (global generator + feature encoder, three PatchGAN
+    discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on the first 4000
+    training scenes: 8000 steps, the learning rate decaying linearly to 0 over the last 4000
+    (the shipped model; --shared-protocol: the 2000 constant-rate steps that units 05-06
+    compare at). Every 500 (250) steps the segmenter's mIoU on generated images for 200 test
+    maps is recorded (metrics.csv); at the end mIoU and landscape FID on the first 500 test
+    maps (result.json). Running it again with the same --out resumes.
+    """
     import torch
 
     from course_lib.models.pix2pixhd import Pix2PixHDConfig
@@ -122,17 +133,8 @@ def _report(name: str, args: argparse.Namespace, metrics, result: dict) -> None:
 
 def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
     """``course train pix2pixhd``: unit 05's label-map-to-photo GAN on Landscapes."""
-    parser = subcommand(
-        train_models(commands), "pix2pixhd", _train_pix2pixhd,
-        "pix2pixHD on 64 px Landscapes maps -> photos (unit 05)",
-        "Train the course-sized pix2pixHD (global generator + feature encoder, three PatchGAN "
-        "discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on the first 4000 "
-        "training scenes: 8000 steps, the learning rate decaying linearly to 0 over the last "
-        "4000 (the shipped model; --shared-protocol: the 2000 constant-rate steps that units "
-        "05-06 compare at). Every 500 (250) steps the segmenter's mIoU on generated images for "
-        "200 test maps is recorded (metrics.csv); at the end mIoU and landscape FID on the "
-        "first 500 test maps (result.json). Running it again with the same --out resumes.",
-        "course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
+    parser = subcommand(train_models(commands), "pix2pixhd", _train_pix2pixhd,
+                        "course train pix2pixhd --seed 0 --threads 1 --out runs/p2p-s0 --export")
     _add_protocol_flags(parser, steps="8000, or 2000 with --shared-protocol",
                         decay="4000; none with --shared-protocol or COURSE_PROFILE=fast",
                         every="500; 250 with --shared-protocol")
@@ -174,6 +176,15 @@ def _add_run_flags(parser: argparse.ArgumentParser, model: str, networks: str) -
 
 
 def _train_spade(args: argparse.Namespace) -> int:
+    """SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)
+
+    Train the course-sized SPADE generator with its VAE style encoder (hinge loss, feature
+    matching, KL; unit 05's multi-scale discriminator with spectral norm; TTUR: G 1e-4, D 4e-4,
+    Adam betas (0, 0.999)) under the protocol shared with unit 05: 64 px, batch 4, 2000 steps
+    on the first 4000 training scenes, mIoU every 250 steps (metrics.csv), final mIoU and
+    landscape FID on 500 test maps (result.json). Running it again with the same --out
+    resumes.
+    """
     import torch
 
     from course_lib.training.spade_run import export_spade_run, train_spade
@@ -195,16 +206,8 @@ def _train_spade(args: argparse.Namespace) -> int:
 
 def add_train_spade(commands: argparse._SubParsersAction) -> None:
     """``course train spade``: unit 06's SPADE generator and style encoder on Landscapes."""
-    parser = subcommand(
-        train_models(commands), "spade", _train_spade,
-        "SPADE (GauGAN) on 64 px Landscapes maps -> photos (unit 06)",
-        "Train the course-sized SPADE generator with its VAE style encoder (hinge loss, "
-        "feature matching, KL; unit 05's multi-scale discriminator with spectral norm; TTUR: G "
-        "1e-4, D 4e-4, Adam betas (0, 0.999)) under the protocol shared with unit 05: 64 px, "
-        "batch 4, 2000 steps on the first 4000 training scenes, mIoU every 250 steps "
-        "(metrics.csv), final mIoU and landscape FID on 500 test maps (result.json). Running "
-        "it again with the same --out resumes.",
-        "course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
+    parser = subcommand(train_models(commands), "spade", _train_spade,
+                        "course train spade --seed 0 --threads 1 --out runs/spade-s0 --export")
     _add_protocol_flags(parser, steps="2000", decay="none; 4000 with --long-recipe",
                         every="250; 500 with --long-recipe")
     parser.add_argument("--no-ttur", action="store_true",

@@ -9,6 +9,11 @@ from course_lib.cli.common import subcommand
 
 
 def _release(args: argparse.Namespace) -> int:
+    """regenerate exercises/ from solutions/ with nbgrader
+
+    Run nbgrader generate_assignment on a scratch copy and write exercises/NAME (answers and
+    hidden tests removed).
+    """
     from course_lib.grading.release import main as release_main
 
     return release_main([*args.names] + (["--all"] if args.all else [])
@@ -24,6 +29,14 @@ def _grading_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    """autograde a folder of submissions and write the gradebook CSV
+
+    Autograde every student's notebook (nbgrader, fast profile, per-cell timeout, kernel memory
+    cap, no network where the OS allows) in parallel workers. A broken or hostile notebook
+    costs only its owner; what went wrong goes to the notes column. Writes OUT/gradebook.csv
+    (one row per student), OUT/grades.csv, OUT/notes.json and keeps the autograded notebooks
+    in OUT/work.
+    """
     from pathlib import Path
 
     from course_lib.grading.autograde import grade_submissions
@@ -60,6 +73,11 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
+    """write per-student HTML feedback after `course grade`
+
+    Run nbgrader generate_feedback on the autograded notebooks of `course grade` and write
+    OUT/feedback/<student>.html, with the grader's notes on top.
+    """
     from pathlib import Path
 
     from course_lib.grading.feedback import write_feedback
@@ -74,24 +92,14 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def add_grading_commands(commands: argparse._SubParsersAction) -> None:
     """``course release``, ``course grade`` and ``course feedback`` (instructors, nbgrader)."""
-    release = subcommand(
-        commands, "release", _release, "regenerate exercises/ from solutions/ with nbgrader",
-        "Run nbgrader generate_assignment on a scratch copy and write exercises/NAME (answers "
-        "and hidden tests removed).", "course release --all --check")
+    release = subcommand(commands, "release", _release, "course release --all --check")
     release.add_argument("names", nargs="*", help="assignments to release")
     release.add_argument("--all", action="store_true", help="every assignment in solutions/")
     release.add_argument("--check", action="store_true",
                          help="only report exercises that differ from their solutions")
 
-    grade = subcommand(
-        commands, "grade", _grade,
-        "autograde a folder of submissions and write the gradebook CSV",
-        "Autograde every student's notebook (nbgrader, fast profile, per-cell "
-        "timeout, kernel memory cap, no network where the OS allows) in parallel workers. "
-        "A broken or hostile notebook costs only its owner; what went wrong goes to the "
-        "notes column. Writes OUT/gradebook.csv (one row per student), OUT/grades.csv, "
-        "OUT/notes.json and keeps the autograded notebooks in OUT/work.",
-        "course grade 01_dense_fashion_mnist downloads/ --out grading/01")
+    grade = subcommand(commands, "grade", _grade,
+                       "course grade 01_dense_fashion_mnist downloads/ --out grading/01")
     grade.add_argument("assignment", help="assignment name (a folder of solutions/)")
     grade.add_argument("submissions", help="submitted/<student>/<assignment>/*.ipynb or a "
                        "flat folder of <student>.ipynb files")
@@ -107,11 +115,8 @@ def add_grading_commands(commands: argparse._SubParsersAction) -> None:
                        help="course folder with solutions/ and nbgrader_config.py "
                        "(default: this repository)")
 
-    feedback = subcommand(
-        commands, "feedback", _feedback, "write per-student HTML feedback after `course grade`",
-        "Run nbgrader generate_feedback on the autograded notebooks of `course grade` and write "
-        "OUT/feedback/<student>.html, with the grader's notes on top.",
-        "course feedback 01_dense_fashion_mnist --out grading/01")
+    feedback = subcommand(commands, "feedback", _feedback,
+                          "course feedback 01_dense_fashion_mnist --out grading/01")
     feedback.add_argument("assignment", help="assignment name")
     feedback.add_argument("--out", required=True, help="the --out folder of `course grade`")
     feedback.add_argument("--keep-hidden-tests", action="store_true",

@@ -18,12 +18,20 @@ from course_lib.cli.common import (
     add_size_flags,
     command_line,
     run_dir,
+    size_settings,
     subcommand,
     train_models,
 )
 
 
 def _train_fashion_cnn(args: argparse.Namespace) -> int:
+    """FashionCNN classifier (unit 02; feature network of FID)
+
+    Train FashionCNN (3 conv blocks + dense head, PyTorch) on Fashion-MNIST: the first 5,000
+    training images validate, the other 55,000 train; the test accuracy is measured once at
+    the end. Writes fp16 safetensors + a JSON sidecar. About 6 minutes on 2 idle CPU cores
+    with the defaults (test accuracy about 0.93).
+    """
     from course_lib.training.classifier import ClassifierTrainConfig, train_fashion_cnn
 
     out = _export_path(args, "fashion_cnn")
@@ -38,14 +46,8 @@ def _train_fashion_cnn(args: argparse.Namespace) -> int:
 
 def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
     """``course train fashion-cnn``: the unit 02 classifier and feature network for FID."""
-    parser = subcommand(
-        train_models(commands), "fashion-cnn", _train_fashion_cnn,
-        "FashionCNN classifier (unit 02; feature network of FID)",
-        "Train FashionCNN (3 conv blocks + dense head, PyTorch) on Fashion-MNIST: the first "
-        "5,000 training images validate, the other 55,000 train; the test accuracy is measured "
-        "once at the end. Writes fp16 safetensors + a JSON sidecar. About 6 minutes on 2 idle "
-        "CPU cores with the defaults (test accuracy about 0.93).",
-        "course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
+    parser = subcommand(train_models(commands), "fashion-cnn", _train_fashion_cnn,
+                        "course train fashion-cnn --epochs 10 --seed 0 --out /tmp/fcnn.safetensors")
     parser.add_argument("--epochs", type=positive_int, default=10,
                         help="passes over the data (default 10)")
     parser.add_argument("--batch-size", type=positive_int, default=128,
@@ -59,6 +61,13 @@ def add_train_fashion_cnn(commands: argparse._SubParsersAction) -> None:
 
 
 def _train_segmenter(args: argparse.Namespace) -> int:
+    """Landscapes segmenter (units 05-07: mIoU and FID of generated images)
+
+    Train the small U-Net that segments rendered Landscapes; the mIoU of its predictions on
+    generated images scores pix2pixHD and SPADE. Sizes default to the profile (full: 9000
+    scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). Writes fp16 safetensors + a JSON
+    sidecar.
+    """
     from course_lib.models.segmenter import CHECKPOINT_NAME, SegmenterConfig
     from course_lib.training.segmenter import SegmenterTrainConfig, train_segmenter
 
@@ -77,13 +86,8 @@ def _train_segmenter(args: argparse.Namespace) -> int:
 
 def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
     """``course train segmenter``: the U-Net that scores units 05-07."""
-    seg = subcommand(
-        train_models(commands), "segmenter", _train_segmenter,
-        "Landscapes segmenter (units 05-07: mIoU and FID of generated images)",
-        "Train the small U-Net that segments rendered Landscapes; the mIoU of its predictions "
-        "on generated images scores pix2pixHD and SPADE. Sizes default to the profile (full: "
-        "9000 scenes, 4 epochs, about 8 minutes on 2 quiet CPU cores). Writes fp16 "
-        "safetensors + a JSON sidecar.", "course train segmenter --seed 0 --threads 2")
+    seg = subcommand(train_models(commands), "segmenter", _train_segmenter,
+                     "course train segmenter --seed 0 --threads 2")
     seg.add_argument("--size", type=image_size, default=64, help="image size (default 64)")
     seg.add_argument("--n-train", type=positive_int, default=None, help="training scenes")
     seg.add_argument("--n-test", type=positive_int, default=None,
@@ -97,14 +101,18 @@ def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
 
 
 def _train_clip(args: argparse.Namespace) -> int:
+    """tiny CLIP on (render, caption) pairs (unit 07 re-ranking)
+
+    Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English and
+    Russian captions; the recorded figure is caption retrieval on test scenes. Full profile:
+    10,000 scenes, 700 steps of 128 (about 8 minutes on one quiet CPU core). Writes fp16
+    safetensors + a JSON sidecar.
+    """
     from course_lib.models.clip import CHECKPOINT_NAME
     from course_lib.training.clip import ClipTrainConfig, train_clip
 
-    config = ClipTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                             threads=args.threads)
-    _, report = train_clip(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
-                           command=command_line())
+    _, report = train_clip(ClipTrainConfig(**size_settings(args)), run=run_dir(args),
+                           export=_export_path(args, CHECKPOINT_NAME), command=command_line())
     en, ru = report["test"]["en"], report["test"]["ru"]
     print(f"CLIP: caption retrieval top-1 EN {en['top1']:.3f}, RU {ru['top1']:.3f} (chance "
           f"{en['chance_top1']:.3f}), top-5 EN {en['top5']:.3f}, RU {ru['top5']:.3f} (chance "
@@ -114,14 +122,17 @@ def _train_clip(args: argparse.Namespace) -> int:
 
 
 def _train_sr(args: argparse.Namespace) -> int:
+    """x4 super-resolution net (unit 07, 64 -> 256 px)
+
+    Train the EDSR-style x4 super-resolution net (course size) on 256 px renders shrunk to
+    64 px, L1 loss; the recorded figure is PSNR against bicubic. Full profile: 3,000 scenes,
+    1,000 steps of 16 crops of 64 px. Writes fp16 safetensors + a JSON sidecar.
+    """
     from course_lib.models.super_resolution import CHECKPOINT_NAME
     from course_lib.training.super_resolution import SRTrainConfig, train_sr
 
-    config = SRTrainConfig(n_train=args.n_train, n_test=args.n_test, steps=args.steps,
-                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                           threads=args.threads)
-    _, report = train_sr(config, run=run_dir(args), export=_export_path(args, CHECKPOINT_NAME),
-                         command=command_line())
+    _, report = train_sr(SRTrainConfig(**size_settings(args)), run=run_dir(args),
+                         export=_export_path(args, CHECKPOINT_NAME), command=command_line())
     test = report["test"]
     print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
           f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders; trained in "
@@ -131,27 +142,22 @@ def _train_sr(args: argparse.Namespace) -> int:
 
 def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
     """``course train clip`` and ``course train sr`` (unit 07: re-ranking, super-resolution)."""
-    for name, about, desc, defaults in (
-            ("clip", "tiny CLIP on (render, caption) pairs (unit 07 re-ranking)",
-             "Train the tiny CLIP contrastively on rendered 64 px Landscapes and their English "
-             "and Russian captions; the recorded figure is caption retrieval on test scenes. "
-             "Full profile: 10,000 scenes, 700 steps of 128 (about 8 minutes on one quiet "
-             "CPU core).", (128, 2e-3)),
-            ("sr", "x4 super-resolution net (unit 07, 64 -> 256 px)",
-             "Train the EDSR-style x4 super-resolution net (course size) on 256 px renders "
-             "shrunk to 64 px, L1 loss; the recorded figure is PSNR against bicubic. Full "
-             "profile: 3,000 scenes, 1,000 steps of 16 crops of 64 px.", (16, 1e-3))):
-        parser = subcommand(train_models(commands), name,
-                            _train_clip if name == "clip" else _train_sr, about,
-                            desc + " Writes fp16 safetensors + a JSON sidecar.",
+    for name, handler, export, defaults in (("clip", _train_clip, "landscapes_clip", (128, 2e-3)),
+                                            ("sr", _train_sr, "landscapes_sr_x4", (16, 1e-3))):
+        parser = subcommand(train_models(commands), name, handler,
                             f"course train {name} --seed 0 --threads 1")
         add_size_flags(parser, *defaults)
         add_run_flags(parser, device=False)
-        add_export_flags(parser, "landscapes_clip" if name == "clip" else "landscapes_sr_x4",
-                         f"runs/{name}")
+        add_export_flags(parser, export, f"runs/{name}")
 
 
 def _train_vqgan(args: argparse.Namespace) -> int:
+    """VQ-GAN image tokenizer on Landscapes (unit 07)
+
+    Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, segmenter-perceptual
+    and commitment losses, then a hinge PatchGAN term with the adaptive weight after a warm-up.
+    Measures test PSNR and codebook usage and writes fp16 safetensors + a JSON sidecar.
+    """
     from course_lib.models.vqgan import VQGANConfig
     from course_lib.training.vqgan_run import (
         DecoderFinetuneConfig,
@@ -161,9 +167,7 @@ def _train_vqgan(args: argparse.Namespace) -> int:
         train_vqgan,
     )
 
-    sizes = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
-             "n_train": args.n_train, "n_test": args.n_test, "seed": args.seed,
-             "threads": args.threads}
+    sizes = size_settings(args)
     if args.finetune_decoder:
         config = DecoderFinetuneConfig(**sizes, perceptual_weight=args.perceptual_weight)
         meta = finetune_decoder(config, args.checkpoint, _export_path(args, "landscapes_vqgan"),
@@ -187,12 +191,17 @@ def _train_vqgan(args: argparse.Namespace) -> int:
 
 
 def _train_transformer(args: argparse.Namespace) -> int:
+    """text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)
+
+    Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with a BPE trained on
+    them, then train a GPT over [32 text tokens][64 image tokens] (text:image loss 1:7).
+    Measures held-out losses and the attribute agreement of generated images; writes fp16
+    safetensors, the tokenizer JSON and a JSON sidecar.
+    """
     from course_lib.training.transformer import TransformerTrainConfig, train_transformer
 
     config = TransformerTrainConfig(
-        steps=args.steps, batch_size=args.batch_size, lr=args.lr, n_train=args.n_train,
-        n_test=args.n_test, seed=args.seed, text_len=args.text_len, vqgan=args.vqgan,
-        device=args.device, threads=args.threads,
+        **size_settings(args), text_len=args.text_len, vqgan=args.vqgan, device=args.device,
         max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     meta = train_transformer(config, run=run_dir(args), command=command_line(),
                              export=_export_path(args, "landscapes_transformer", args.checkpoint))
@@ -207,13 +216,8 @@ def _train_transformer(args: argparse.Namespace) -> int:
 def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
     """``course train vqgan`` and ``course train transformer`` (unit 07, text to image)."""
     group = train_models(commands)
-    vq = subcommand(
-        group, "vqgan", _train_vqgan, "VQ-GAN image tokenizer on Landscapes (unit 07)",
-        "Train the course's VQ-GAN (64 px -> 8x8 tokens, 512 codes) with L1, "
-        "segmenter-perceptual and commitment losses, then a hinge PatchGAN term with the "
-        "adaptive weight after a warm-up. Measures test PSNR and codebook usage and writes "
-        "fp16 safetensors + a JSON sidecar.",
-        "course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
+    vq = subcommand(group, "vqgan", _train_vqgan,
+                    "course train vqgan --steps 2400 --threads 1 --out runs/vqgan")
     add_size_flags(vq, 16, 2e-3, n_train="20000; fast 500", n_test="1000; fast 100",
                     steps="2400; fast 20")
     vq.add_argument("--disc-start", type=share, default=0.6,
@@ -240,14 +244,8 @@ def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
                     help="retrain only the decoder of --checkpoint (L1 + perceptual, encoder "
                     "and codebook frozen, so the tokens do not change) for --steps steps")
 
-    tr = subcommand(
-        group, "transformer", _train_transformer,
-        "text-to-image transformer over BPE text + VQ-GAN tokens (unit 07)",
-        "Tokenise Landscapes renders with the VQ-GAN and their EN/RU captions with a BPE "
-        "trained on them, then train a GPT over [32 text tokens][64 image tokens] (text:image "
-        "loss 1:7). Measures held-out losses and the attribute agreement of generated images; "
-        "writes fp16 safetensors, the tokenizer JSON and a JSON sidecar.",
-        "course train transformer --steps 3000 --threads 1")
+    tr = subcommand(group, "transformer", _train_transformer,
+                    "course train transformer --steps 3000 --threads 1")
     add_size_flags(tr, 32, 2e-3, n_train="10000; fast 300", n_test="500; fast 50",
                     steps="3000; fast 20")
     tr.add_argument("--max-minutes", type=positive_float, default=None,

@@ -83,6 +83,19 @@ PROTOCOL = TranslationProtocol()
 RECIPE = TranslationProtocol(steps=8000, lr_decay_from=4000, eval_every=500)
 
 
+def _seconds_so_far(out_dir: str | Path | None, rows: list[dict], step: int) -> float:
+    """The seconds a run folder has already spent at ``step``: the total in ``result.json``
+    when the last call finished there (its final scoring included), else the mIoU history's
+    last row (a call that stopped between scorings loses the seconds after it)."""
+    earlier = rows[-1]["seconds"] if rows else 0.0
+    result = Path(out_dir) / "result.json" if out_dir is not None else None
+    if result is not None and result.exists():
+        finished = json.loads(result.read_text())
+        if finished.get("step") == step:
+            earlier = max(earlier, finished.get("train_seconds", 0.0))
+    return earlier
+
+
 def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: TrainConfig,
                       protocol: TranslationProtocol = PROTOCOL,
                       out_dir: str | Path | None = None, seed: int = 0, *,
@@ -95,7 +108,7 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
 
     ``build_task(preview_labels)`` makes the fresh task (after seeding). ``result.json``
     records the scores, step and seed, ``optimiser`` (when the model has its own), the time
-    (summed over the calls that trained the run, as far as its mIoU history recorded), the
+    (summed over the calls that trained the run, see ``_seconds_so_far``), the
     protocol and ``recorded`` (the model's configs). ``prepare(generator, data)`` readies G
     before each scoring (pix2pixHD's looks) and says whether it changed G: then the run
     folder saves G once more at the end.
@@ -111,7 +124,7 @@ def train_translation(build_task: Callable[[torch.Tensor], Any], train_config: T
     rows = (pd.read_csv(metrics_path).to_dict("records")
             if metrics_path is not None and metrics_path.exists() else [])
     rows = [r for r in rows if r["step"] <= trainer.step]  # a resumed run keeps its history
-    earlier = rows[-1]["seconds"] if rows else 0.0  # and its clock: seconds count across calls
+    earlier = _seconds_so_far(out_dir, rows, trainer.step)  # and its clock
     while trainer.step < p.steps:
         trainer.fit(min(p.steps, (trainer.step // p.eval_every + 1) * p.eval_every))
         if trainer.stopped:

@@ -80,7 +80,7 @@ class DecoderFinetuneConfig:
 
     steps: int | None = None  # full 2,400, fast 20
     batch_size: int = 16
-    lr: float = 5e-4
+    lr: float = 2e-3  # the training rate; the shipped decoder was fine-tuned at it
     n_train: int | None = None  # full 20,000, fast 500
     n_test: int | None = None  # full 1,000, fast 100
     size: int = 64
