@@ -8,6 +8,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist). --dist loadscope keeps each notebook's cells, and each test
+# module, in one process, in order, as nbval needs.
+TEST_WORKERS ?= 2
 # JupyterLab refuses to start as root (containers, Colab-like boxes) without --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -25,7 +28,7 @@ lab: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_setup.ipynb
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests notebooks solutions $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -n $(TEST_WORKERS) --dist loadscope tests notebooks solutions $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests benchmarks
