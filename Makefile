@@ -28,7 +28,7 @@ lab: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_setup.ipynb
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -n $(TEST_WORKERS) --dist loadscope tests notebooks solutions $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -n $(TEST_WORKERS) --dist loadscope tests notebooks $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests benchmarks
