@@ -404,6 +404,30 @@ def test_l1_term_adds_lambda_times_the_mean_absolute_error_to_g_loss():
     assert "g_l1" not in base and with_l1.meta()["lambda_l1"] == 50.0
 
 
+def test_clip_perceptual_term_is_zero_on_the_photo_and_adds_its_weight_to_g_loss():
+    from course_lib.models.clip import ClipPerceptual
+
+    torch.manual_seed(0)
+    photos, labels = torch.rand(2, 3, 16, 16) * 2 - 1, torch.randint(0, 9, (2, 16, 16))
+    distance = ClipPerceptual()
+    assert distance(photos, photos).item() == pytest.approx(0.0, abs=1e-6)
+    assert 0 < distance(photos, photos.flip(-1)).item() <= 4
+    assert not any(p.requires_grad for p in distance.parameters())
+    plain = build_pix2pixhd_task(small_encoded_config())
+    weighted = build_pix2pixhd_task(replace(small_encoded_config(), lambda_perceptual=10.0))
+    for name in ("generator", "discriminator"):
+        weighted.networks[name].load_state_dict(plain.networks[name].state_dict())
+    base = plain.g_step(plain.networks, (photos, labels))
+    out = weighted.g_step(weighted.networks, (photos, labels))
+    fake = plain.networks["generator"](one_hot_maps(labels), photos)
+    torch.testing.assert_close(out["g_perceptual"], distance(fake, photos))
+    torch.testing.assert_close(out["loss"], base["loss"] + 10.0 * out["g_perceptual"])
+    out["loss"].backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in weighted.networks["generator"].parameters())
+    assert "g_perceptual" not in base and "clip_perceptual" in weighted.meta()["loss"]
+
+
 # ---------------------------------------------------------------- the shipped checkpoint
 def test_shipped_checkpoint_remeasured():
     from course_lib.models.pix2pixhd.shipped import CHECKPOINT_DIR, CHECKPOINT_NAME
@@ -449,6 +473,7 @@ def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps,
 
     def record(out, config, protocol, seed, reuse_real_features):
         seen.append(protocol)
+        assert (config.lambda_l1, config.lambda_perceptual) == (50.0, 0.0)  # the shipped model's
         assert reuse_real_features is reuse
         raise KeyboardInterrupt  # stop before any training
 

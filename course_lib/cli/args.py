@@ -41,6 +41,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """A finite number >= 0 (loss weights that 0 switches off)."""
+    value = _number(text, float, "a number")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value:g} is not allowed: give a number >= 0")
+    return value
+
+
 def share(text: str) -> float:
     """A fraction in [0, 1] (share of the steps, probabilities that may be 0)."""
     value = _number(text, float, "a number")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from course_lib.cli.args import non_negative_int, positive_float, positive_int
+from course_lib.cli.args import (
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from course_lib.cli.common import (
     _run_export,
     add_export_flags,
@@ -103,6 +108,8 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
     maps is recorded (metrics.csv); at the end mIoU and landscape FID on the first 500 test
     maps (result.json). Running it again with the same --out resumes.
     """
+    from dataclasses import replace
+
     import torch
 
     from course_lib.models.pix2pixhd import Pix2PixHDConfig
@@ -113,7 +120,9 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     protocol = (PROTOCOL if args.shared_protocol else RECIPE).for_profile(
         args.steps, args.n_train, args.eval_every, args.lr_decay_from)
-    config, export = Pix2PixHDConfig.course(), _run_export(args, "pix2pixhd_landscapes64")
+    config = replace(Pix2PixHDConfig.course(), lambda_l1=args.l1_weight,
+                     lambda_perceptual=args.perceptual_weight)
+    export = _run_export(args, "pix2pixhd_landscapes64")
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed,
                                          reuse_real_features=not args.four_d_passes)
     _report("pix2pixHD", args, metrics, result)
@@ -145,6 +154,11 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
                         help="G's feature-matching target from D after its update (one more D "
                         "pass per step): the recipe the shipped checkpoint was trained with "
                         "(default: from D's step, three passes, as the official code)")
+    parser.add_argument("--l1-weight", type=non_negative_float, default=50.0,
+                        help="weight of the L1 term towards the real photo (default 50)")
+    parser.add_argument("--perceptual-weight", type=non_negative_float, default=0.0,
+                        help="weight of the distance in the course CLIP's image tower to the "
+                        "real photo, a stand-in for the paper's VGG loss (default 0: none)")
     _add_run_flags(parser, "pix2pixhd", "G")
 
 

@@ -34,6 +34,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from course_lib.losses.perceptual import feature_distance
 from course_lib.models.weights_file import (
     CHECKPOINT_DIR,  # noqa: F401  (re-exported: the CLI's default output folder)
     checkpoint_path,
@@ -238,6 +239,34 @@ def clip_loss(image_emb: torch.Tensor, text_emb: torch.Tensor,
     logits = logit_scale * F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T
     target = torch.arange(len(logits), device=logits.device)
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+class ClipPerceptual(nn.Module):
+    """Perceptual distance on the frozen course CLIP's image tower (``losses.perceptual``).
+
+    A stand-in for the VGG loss of pix2pixHD and SPADE whose ImageNet weights cannot be
+    downloaded here. The tower learned what captions say about a render (time of day, season,
+    water, mountains, trees), and it is not the network that scores units 05-06 (the
+    segmenter: a loss on its features would raise mIoU without better pictures). It sees
+    pictures at its ``image_size`` (32 px): colour, light and layout, not single pixels.
+    """
+
+    def __init__(self, clip: TinyCLIP | None = None) -> None:
+        super().__init__()
+        self.tower = (clip or load_clip()).image_encoder.eval().requires_grad_(False)
+
+    def train(self, mode: bool = True) -> ClipPerceptual:
+        return super().train(False)  # the tower's batch norm stays in eval mode
+
+    def forward(self, images: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """The distance after each of the tower's stages (16, 8, 4 and 2 px at 32 px)."""
+        size = self.tower.image_size
+        x = F.interpolate(torch.cat([images, targets]), size=(size, size), mode="area")
+        features = []
+        for stage in self.tower.stages:
+            x = stage(x)
+            features.append(x)
+        return feature_distance(features)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -48,7 +48,9 @@ def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor
 class TranslationTask:
     """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales,
     to match D's inner features of the real pair (weight ``lambda_feat``) and, if
-    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term).
+    ``lambda_l1 > 0``, to reproduce the real photo pixel by pixel (pix2pix's L1 term) and, if
+    ``lambda_perceptual > 0``, to come close to it in ``perceptual``'s features (the CLIP
+    stand-in for the paper's VGG loss).
 
     ``reuse_real_features`` (default) takes G's feature-matching target from D's step: three D
     passes per step, as the official code. ``False``: D after its update judges the real pair
@@ -59,8 +61,10 @@ class TranslationTask:
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  preview_labels: torch.Tensor | None = None, lambda_feat: float = 10.0,
                  lambda_l1: float = 0.0, num_classes: int = NUM_CLASSES,
-                 meta: dict[str, Any] | None = None, reuse_real_features: bool = True):
+                 meta: dict[str, Any] | None = None, reuse_real_features: bool = True,
+                 perceptual: nn.Module | None = None, lambda_perceptual: float = 0.0):
         self.reuse_real_features = reuse_real_features
+        self.perceptual, self.lambda_perceptual = perceptual, lambda_perceptual
         self._real_features: tuple[torch.Tensor, list[list[torch.Tensor]]] | None = None
         self.networks = {"generator": generator, "discriminator": discriminator}
         self.preview_labels = preview_labels
@@ -108,6 +112,10 @@ class TranslationTask:
         if self.lambda_l1:
             losses["g_l1"] = (fake.float() - images.float()).abs().mean()
             losses["loss"] = losses["loss"] + self.lambda_l1 * losses["g_l1"]
+        if self.lambda_perceptual:
+            perceptual = self.perceptual.to(fake.device)
+            losses["g_perceptual"] = perceptual(fake.float(), images.float())
+            losses["loss"] = losses["loss"] + self.lambda_perceptual * losses["g_perceptual"]
         return losses
 
     def fixed_inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -121,8 +129,11 @@ class TranslationTask:
         return nets["generator"](inputs)
 
     def meta(self) -> dict[str, Any]:
-        return {"loss": "lsgan+feature_matching" + ("+l1" if self.lambda_l1 else ""),
+        return {"loss": "lsgan+feature_matching" + ("+l1" if self.lambda_l1 else "")
+                + ("+clip_perceptual" if self.lambda_perceptual else ""),
                 "lambda_feat": self.lambda_feat, "lambda_l1": self.lambda_l1,
+                **({"lambda_perceptual": self.lambda_perceptual} if self.lambda_perceptual
+                   else {}),
                 "feature_target": "d_step" if self.reuse_real_features else "g_step",
                 **self._meta}
 
@@ -131,6 +142,7 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
                          reuse_real_features: bool = True) -> TranslationTask:
     """A fresh pix2pixHD (``Pix2PixHDConfig.course()`` by default) wrapped in its task
     (``reuse_real_features``: see :class:`TranslationTask`)."""
+    from course_lib.models.clip import ClipPerceptual
     from course_lib.models.pix2pixhd import MultiscaleDiscriminator, Pix2PixHDConfig
     from course_lib.models.pix2pixhd.build import build_generator
 
@@ -141,4 +153,6 @@ def build_pix2pixhd_task(config=None, preview_labels: torch.Tensor | None = None
     return TranslationTask(generator, discriminator, preview_labels, config.lambda_feat,
                            config.lambda_l1, config.label_channels,
                            meta={"arch": "pix2pixhd", "config": asdict(config)},
-                           reuse_real_features=reuse_real_features)
+                           reuse_real_features=reuse_real_features,
+                           perceptual=ClipPerceptual() if config.lambda_perceptual else None,
+                           lambda_perceptual=config.lambda_perceptual)

@@ -33,6 +33,9 @@ class Pix2PixHDConfig:
     # perceptual loss instead, whose weights cannot be downloaded here). Only sensible with E:
     # told the photo's look, G has one right answer, not an average of many.
     lambda_l1: float = 0.0
+    # A perceptual term in the VGG loss's place: the distance in the course CLIP's image tower
+    # (``models.clip.ClipPerceptual``) between G's image and the real photo; 0: none.
+    lambda_perceptual: float = 0.0
     use_encoder: bool = False  # instance-wise feature encoder E (adds feat_num input channels)
     feat_num: int = 3
     nef: int = 16

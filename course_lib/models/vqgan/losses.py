@@ -1,10 +1,8 @@
 """The VQ-GAN training losses: L1 + perceptual + hinge PatchGAN with the adaptive weight.
 
-- **Perceptual distance.** LPIPS (Zhang et al., 2018) compares VGG features of the two images,
-  each feature vector normalised to unit length, with learned per-channel weights. VGG weights
-  cannot be downloaded here, so the features come from the Landscapes segmenter's encoder
-  (four resolutions); the channels are weighted equally. It still rewards getting edges and
-  textures right where L1 alone blurs them.
+- **Perceptual distance** (``course_lib.losses.perceptual``, LPIPS-like). VGG weights cannot
+  be downloaded here, so the features come from the Landscapes segmenter's encoder (four
+  resolutions). It still rewards getting edges and textures right where L1 alone blurs them.
 - **PatchGAN** (Isola et al., 2017): a discriminator whose output is a grid of scores, each
   judging one overlapping patch, trained with the hinge loss of Lim & Ye (2017), SPADE's
   (``course_lib.losses.hinge``). It is taming's PatchGAN (batch norm, padding 1), not unit
@@ -17,10 +15,10 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from course_lib.losses.hinge import d_loss_hinge, g_loss_hinge
+from course_lib.losses.perceptual import feature_distance
 
 
 def hinge_d_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
@@ -76,13 +74,5 @@ class SegmenterPerceptual(nn.Module):
         return super().train(False)  # the segmenter's batch norm stays in eval mode
 
     def forward(self, images: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """Mean over levels and images of the per-position squared distance (0 if identical).
-
-        Each level's distance lies in [0, 4]: squared difference of unit vectors.
-        """
-        both = self.segmenter._encode(torch.cat([images, targets]))
-        total = images.new_zeros(())
-        for features in both:
-            a, b = F.normalize(features, dim=1, eps=1e-8).chunk(2)
-            total = total + (a - b).pow(2).sum(1).mean()
-        return total / len(both)
+        """``losses.perceptual.feature_distance`` at the segmenter encoder's four levels."""
+        return feature_distance(self.segmenter._encode(torch.cat([images, targets])))
