@@ -143,13 +143,29 @@ def test_transformer_orders_of_magnitude():
 
 
 def test_lecture_04_quotes_the_shipped_dcgans_figures():
-    """The FIDs and confident shares in section 6's prose are the sidecars' recorded ones."""
+    """Section 6's recipe (epochs, steps, the constant and the decaying stretch) and the FIDs
+    and confident shares in sections 6-7 are the sidecars' recorded ones."""
     from course_lib.models.fashion_gan import shipped_generator_info
 
     prose = " ".join(lecture_prose("04_lsgan_dcgan").split())
-    for name, label in (("gan_dcgan", "the GAN scores"), ("lsgan_dcgan", "LSGAN")):
-        q = shipped_generator_info(name)["quality"]
-        assert f"{label} FID {q['fid']:.1f} with {100 * q['confident']:.0f} %" in prose, name
+    gan, lsgan = (shipped_generator_info(name) for name in ("gan_dcgan", "lsgan_dcgan"))
+    config = gan["train_config"]
+    assert config == lsgan["train_config"]  # the same recipe for both losses
+    per_epoch = 60_000 // config["batch_size"]
+    epochs, constant = config["steps"] // per_epoch, config["lr_decay_from"] // per_epoch
+    assert (epochs * per_epoch, constant * per_epoch) == (config["steps"],
+                                                          config["lr_decay_from"])
+    assert (f"for {epochs} epochs ({config['steps']:,} steps of batch {config['batch_size']})"
+            in prose)
+    assert f"a constant learning rate for {constant} epochs" in prose
+    assert f"over the last {epochs - constant}" in prose
+    assert f"after {epochs} epochs such stretches" in prose
+    assert f"trained for {epochs} epochs with DCGAN's recipe for both" in prose
+    for info, label in ((gan, "the GAN scores"), (lsgan, "LSGAN")):
+        q = info["quality"]
+        assert f"{label} FID {q['fid']:.1f} with {100 * q['confident']:.0f} %" in prose
+    assert (f"FID {gan['quality']['fid']:.1f} for the GAN against "
+            f"{lsgan['quality']['fid']:.1f} for LSGAN") in prose
 
 
 def test_lecture_07_quotes_the_shipped_settings():
