@@ -9,8 +9,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist). --dist loadscope keeps each notebook's cells, and each test
-# module, in one process, in order, as nbval needs.
+# module, in one process, in order, as nbval needs. Each process, and each notebook kernel it
+# starts, computes on one thread: with more threads than cores, the small models' many tiny
+# operations wait for each other (a toy-GAN cell of lecture 04 took 343 s instead of ~15 s).
 TEST_WORKERS ?= 2
+TEST_THREADS ?= 1
 # JupyterLab refuses to start as root (containers, Colab-like boxes) without --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -28,7 +31,9 @@ lab: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_setup.ipynb
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -n $(TEST_WORKERS) --dist loadscope tests notebooks $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" COURSE_PROFILE=fast MPLBACKEND=Agg \
+	  OMP_NUM_THREADS=$(TEST_THREADS) TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) \
+	  $(BIN)/python -m pytest --nbval-lax -n $(TEST_WORKERS) --dist loadscope tests notebooks $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests benchmarks
