@@ -105,3 +105,10 @@ def run_dir(args: argparse.Namespace) -> Path:
     from course_lib.training.loop import run_folder
 
     return run_folder(args.out)
+
+
+def print_summary(model: str, figures: str, report: dict) -> int:
+    """Print a training command's one summary line (its figures, time, export); return 0."""
+    print(f"{model}: {figures}; trained in {report['train_seconds']:.0f} s; wrote "
+          f"{report['checkpoint']}")
+    return 0

@@ -17,6 +17,7 @@ from course_lib.cli.common import (
     add_run_flags,
     add_size_flags,
     command_line,
+    print_summary,
     run_dir,
     size_settings,
     subcommand,
@@ -78,10 +79,8 @@ def _train_segmenter(args: argparse.Namespace) -> int:
                                 export=_export_path(args, CHECKPOINT_NAME),
                                 command=command_line())
     test = report["test"]
-    print(f"segmenter: test mIoU {test['miou']:.4f}, pixel accuracy "
-          f"{test['pixel_accuracy']:.4f} after {report['train_seconds']:.0f} s; wrote "
-          f"{report['checkpoint']}")
-    return 0
+    return print_summary("segmenter", f"test mIoU {test['miou']:.4f}, pixel accuracy "
+                         f"{test['pixel_accuracy']:.4f}", report)
 
 
 def add_train_segmenter(commands: argparse._SubParsersAction) -> None:
@@ -114,11 +113,10 @@ def _train_clip(args: argparse.Namespace) -> int:
     _, report = train_clip(ClipTrainConfig(**size_settings(args)), run=run_dir(args),
                            export=_export_path(args, CHECKPOINT_NAME), command=command_line())
     en, ru = report["test"]["en"], report["test"]["ru"]
-    print(f"CLIP: caption retrieval top-1 EN {en['top1']:.3f}, RU {ru['top1']:.3f} (chance "
-          f"{en['chance_top1']:.3f}), top-5 EN {en['top5']:.3f}, RU {ru['top5']:.3f} (chance "
-          f"{en['chance_top5']:.3f}); trained in {report['train_seconds']:.0f} s; wrote "
-          f"{report['checkpoint']}")
-    return 0
+    return print_summary(
+        "CLIP", f"caption retrieval top-1 EN {en['top1']:.3f}, RU {ru['top1']:.3f} (chance "
+        f"{en['chance_top1']:.3f}), top-5 EN {en['top5']:.3f}, RU {ru['top5']:.3f} (chance "
+        f"{en['chance_top5']:.3f})", report)
 
 
 def _train_sr(args: argparse.Namespace) -> int:
@@ -134,10 +132,8 @@ def _train_sr(args: argparse.Namespace) -> int:
     _, report = train_sr(SRTrainConfig(**size_settings(args)), run=run_dir(args),
                          export=_export_path(args, CHECKPOINT_NAME), command=command_line())
     test = report["test"]
-    print(f"super-resolution x4: PSNR {test['psnr_sr']:.2f} dB (bicubic "
-          f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders; trained in "
-          f"{report['train_seconds']:.0f} s; wrote {report['checkpoint']}")
-    return 0
+    return print_summary("super-resolution x4", f"PSNR {test['psnr_sr']:.2f} dB (bicubic "
+                         f"{test['psnr_bicubic']:.2f} dB) on {test['n']} test renders", report)
 
 
 def add_text_to_image_commands(commands: argparse._SubParsersAction) -> None:
@@ -184,10 +180,8 @@ def _train_vqgan(args: argparse.Namespace) -> int:
                        export=_export_path(args, "landscapes_vqgan", args.checkpoint),
                        command=command_line(), resume=not args.no_resume)
     q = meta["quality"]
-    print(f"VQ-GAN: test PSNR {q['psnr']:.2f} dB, perplexity {q['perplexity']:.1f}, "
-          f"{100 * q['used_share']:.1f}% of codes used, after {meta['train_seconds']:.0f} s; "
-          f"wrote {meta['checkpoint']}")
-    return 0
+    return print_summary("VQ-GAN", f"test PSNR {q['psnr']:.2f} dB, perplexity "
+                         f"{q['perplexity']:.1f}, {100 * q['used_share']:.1f}% of codes used", meta)
 
 
 def _train_transformer(args: argparse.Namespace) -> int:
@@ -206,11 +200,11 @@ def _train_transformer(args: argparse.Namespace) -> int:
     meta = train_transformer(config, run=run_dir(args), command=command_line(),
                              export=_export_path(args, "landscapes_transformer", args.checkpoint))
     q = meta["quality"]
-    print(f"transformer: test image loss {q['image_loss']:.3f}, text loss {q['text_loss']:.3f} "
-          f"nats/token; attribute agreement (all six) {q['attributes']['matched']['all']:.3f} "
-          f"vs {q['attributes']['shuffled']['all']:.3f} with shuffled captions; "
-          f"wrote {meta['checkpoint']}")
-    return 0
+    return print_summary(
+        "transformer", f"test image loss {q['image_loss']:.3f}, text loss "
+        f"{q['text_loss']:.3f} nats/token; attribute agreement (all six) "
+        f"{q['attributes']['matched']['all']:.3f} vs {q['attributes']['shuffled']['all']:.3f} "
+        "with shuffled captions", meta)
 
 
 def add_unit07_commands(commands: argparse._SubParsersAction) -> None:
