@@ -1,4 +1,4 @@
-"""Shared fixtures (tiny IDX data sets, an isolated Keras cache) and the suite's test order."""
+"""Shared fixtures: tiny IDX data sets and an isolated Keras cache."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ import pytest
 from course_lib.data.idx import encode_idx
 
 REPO = Path(__file__).resolve().parent.parent
-
-#: The module that takes longest (every assignment's autograde round trip, ~10 min of the
-#: suite): it runs first, so that one test process works through it while the other takes
-#: everything else, and the two finish at about the same time.
-LONGEST_MODULE = "test_grading.py"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Move the longest module to the front; everything else keeps its order."""
-    items.sort(key=lambda item: item.path.name != LONGEST_MODULE)
 
 
 @pytest.fixture
