@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist). --dist loadscope keeps each notebook's cells, and each test
 # module, in one process, in order, as nbval needs. Each process, and each notebook kernel it
 # starts, computes on one thread: with more threads than cores, the small models' many tiny
-# operations wait for each other (a toy-GAN cell of lecture 04 took 343 s instead of ~15 s).
+# operations wait for each other (a toy-GAN cell of lecture 04 took 343 s; on one thread, 13 s).
 TEST_WORKERS ?= 2
 TEST_THREADS ?= 1
 # JupyterLab refuses to start as root (containers, Colab-like boxes) without --allow-root.
