@@ -6,8 +6,17 @@ KL divergence to the uniform class mix, and the share of samples FashionCNN is s
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
+
+#: FashionCNN's probability at or above which an image counts as "confident".
+CONFIDENT = 0.9
+
+
+def confident_share(probabilities: np.ndarray) -> float:
+    """The share of images whose top FashionCNN probability is at least ``CONFIDENT``."""
+    return float((probabilities.max(axis=1) >= CONFIDENT).mean())
 
 
 @torch.no_grad()
@@ -34,4 +43,4 @@ def score_generator(generator: nn.Module, n: int = 2000, seed: int = 1234) -> di
     coverage = coverage_from_predictions(probabilities.argmax(axis=1))
     return {"fid": fashion_fid(samples, x_test[:n], value_range="symmetric"),
             "covered": coverage.covered, "kl_to_uniform": coverage.kl_to_uniform,
-            "confident": float((probabilities.max(axis=1) >= 0.9).mean()), "n": n}
+            "confident": confident_share(probabilities), "n": n}
