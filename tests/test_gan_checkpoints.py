@@ -12,7 +12,7 @@ a retrained or damaged checkpoint could hide in.
 import pytest
 import torch
 
-from course_lib.metrics.generator_scores import score_generator
+from course_lib.metrics.generator_scores import confident_by_class, score_generator
 from course_lib.models.fashion_gan import (
     SHIPPED_GENERATORS,
     load_shipped_generator,
@@ -44,6 +44,15 @@ def test_shipped_generator_reproduces_its_recorded_quality(name, one_thread):
     assert got["fid"] == pytest.approx(check["fid"], rel=0.01)
     assert abs(got["covered"] - check["covered"]) <= 1
     assert got["kl_to_uniform"] == pytest.approx(check["kl_to_uniform"], abs=0.01)
+
+
+def test_confident_by_class_splits_the_confident_share_by_predicted_class():
+    """Class 0 gets two images, one of them sure (0.95 >= 0.9); class 2 one unsure image;
+    class 1 none (NaN)."""
+    import numpy as np
+
+    probabilities = np.array([[0.95, 0.05, 0.0], [0.6, 0.3, 0.1], [0.2, 0.3, 0.5]])
+    np.testing.assert_array_equal(confident_by_class(probabilities), [0.5, np.nan, 0.0])
 
 
 def test_unknown_shipped_name_lists_the_choices():

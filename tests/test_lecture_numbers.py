@@ -168,6 +168,28 @@ def test_lecture_04_quotes_the_shipped_dcgans_figures():
             f"{lsgan['quality']['fid']:.1f} for LSGAN") in prose
 
 
+def test_lecture_04_least_sure_classes_are_the_upper_body_garments():
+    """Section 6 says: shirt, T-shirt, coat and pullover are the four least sure classes of
+    FashionCNN for real test images and for both shipped DCGANs' samples (2,000 each)."""
+    from course_lib.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
+    from course_lib.metrics.fashion_features import fashion_probabilities
+    from course_lib.metrics.generator_scores import confident_by_class
+    from course_lib.models.fashion_gan import load_shipped_generator, sample
+
+    prose = " ".join(lecture_prose("04_lsgan_dcgan").split())
+    assert ("The four upper-body garments (shirt, T-shirt, coat, pullover) are the four least "
+            "sure classes in every column, real images included") in prose
+    (_, _), (x_test, _) = load_fashion_mnist()
+    columns = [fashion_probabilities(x_test[:2000])]
+    columns += [fashion_probabilities(sample(load_shipped_generator(name), 2000, seed=1234),
+                                      value_range="symmetric")
+                for name in ("gan_dcgan", "lsgan_dcgan")]
+    for probabilities in columns:
+        least_sure = confident_by_class(probabilities).argsort()[:4]
+        assert {CLASS_NAMES[c] for c in least_sure} == {"Shirt", "T-shirt/top", "Coat",
+                                                         "Pullover"}
+
+
 def test_lecture_07_quotes_the_shipped_settings():
     """Lecture 07's typed settings are the shipped models' (beta, 1:7, f, lengths, EMA decay),
     its 10^-4 is adaptive_weight's, and its sampling times are RESULTS.md's."""

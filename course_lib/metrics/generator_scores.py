@@ -19,6 +19,17 @@ def confident_share(probabilities: np.ndarray) -> float:
     return float((probabilities.max(axis=1) >= CONFIDENT).mean())
 
 
+def confident_by_class(probabilities: np.ndarray) -> np.ndarray:
+    """For each of the 10 classes, the confident share of the images FashionCNN puts in it.
+
+    Says where a generator's shortfall in ``confident_share`` lies: NaN for a class no image
+    was put in.
+    """
+    top, sure = probabilities.argmax(axis=1), probabilities.max(axis=1) >= CONFIDENT
+    return np.array([sure[top == c].mean() if (top == c).any() else np.nan
+                     for c in range(probabilities.shape[1])])
+
+
 @torch.no_grad()
 def score_generator(generator: nn.Module, n: int = 2000, seed: int = 1234) -> dict[str, float]:
     """FashionCNN FID and class coverage of ``n`` samples (units 03-04's quality figures).
