@@ -15,7 +15,8 @@
   (``TrainConfig(lr_g=1e-4, lr_d=4e-4, betas=(0.0, 0.999))``, see :func:`spade_train_config`).
 
 The official code's VGG perceptual loss (weight 10) needs ImageNet weights, which the course
-does not download; it is left out here and in unit 05 alike.
+does not download; it is left out here. (Unit 05's task can add a stand-in on the course
+CLIP's image tower, ``lambda_perceptual``; off by default.)
 """
 
 from __future__ import annotations
