@@ -19,18 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from course_lib.data.landscapes.classes import (
-    CLOUD,
-    GRASS,
-    MOUNTAIN,
-    NUM_CLASSES,
-    ROCK,
-    SAND,
-    SKY,
-    SNOW,
-    TREE,
-    WATER,
-)
+import course_lib.data.landscapes.classes as classes
 from course_lib.data.landscapes.layout import Layout, pixel_centres
 from course_lib.data.landscapes.noise import noise_crop
 from course_lib.data.landscapes.scene import SceneParams
@@ -70,12 +59,12 @@ WATER_TINT = {"day": _rgb(0.10, 0.30, 0.50), "sunset": _rgb(0.35, 0.25, 0.40),
 def _class_tables(season: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-class base colour (9, 3), texture strength (9,) and grain strength (9,) of a season."""
     winter = season == "winter"
-    palette = np.zeros((NUM_CLASSES, 3), dtype=np.float32)
-    palette[MOUNTAIN] = MOUNTAIN_ROCK[season]
-    palette[SNOW] = _rgb(0.94, 0.95, 1.0)
-    palette[GRASS] = GROUND[season]
-    palette[ROCK] = _rgb(0.60, 0.60, 0.62) if winter else _rgb(0.50, 0.49, 0.47)
-    palette[SAND] = _rgb(0.88, 0.89, 0.92) if winter else _rgb(0.84, 0.76, 0.56)
+    palette = np.zeros((classes.NUM_CLASSES, 3), dtype=np.float32)
+    palette[classes.MOUNTAIN] = MOUNTAIN_ROCK[season]
+    palette[classes.SNOW] = _rgb(0.94, 0.95, 1.0)
+    palette[classes.GRASS] = GROUND[season]
+    palette[classes.ROCK] = _rgb(0.60, 0.60, 0.62) if winter else _rgb(0.50, 0.49, 0.47)
+    palette[classes.SAND] = _rgb(0.88, 0.89, 0.92) if winter else _rgb(0.84, 0.76, 0.56)
     #                  sky  cloud mount snow water grass tree rock sand
     texture = np.array([0.0, 0.0, 0.22, 0.05, 0.0, 0.08 if winter else 0.25, 0.0, 0.2, 0.1],
                        np.float32)
@@ -103,7 +92,7 @@ def paint(scene: SceneParams, layout: Layout) -> np.ndarray:
     size = layout.size
     labels = layout.labels
     idx = labels.astype(np.intp)
-    present = np.bincount(idx.ravel(), minlength=NUM_CLASSES) > 0
+    present = np.bincount(idx.ravel(), minlength=classes.NUM_CLASSES) > 0
     rng = np.random.default_rng([scene.style_seed, 0x9A17])
     tex = noise_crop("blotch", size, rng)
     fine = noise_crop("grain", size, rng)
@@ -136,16 +125,16 @@ def paint(scene: SceneParams, layout: Layout) -> np.ndarray:
     shade += term
     img = np.take(palette, idx, axis=0)
     img *= np.clip(shade, 0.5, 1.4)[..., None]
-    if present[GRASS]:  # grass: darker and richer in front, paler towards the horizon
+    if present[classes.GRASS]:  # grass: darker and richer in front, paler towards the horizon
         below = int(np.count_nonzero(v < hz))  # grass lies below the horizon only
         factor = 1.1 - 0.3 * np.clip((v[below:] - hz) / (1 - hz), 0, 1)
-        img[below:] *= np.where(labels[below:] == GRASS, factor, 1.0)[..., None]
-    if winter and present[MOUNTAIN]:  # snow patches on the bare rock
-        patches = (labels == MOUNTAIN) & (tex + 0.4 * fine > 0.12)
+        img[below:] *= np.where(labels[below:] == classes.GRASS, factor, 1.0)[..., None]
+    if winter and present[classes.MOUNTAIN]:  # snow patches on the bare rock
+        patches = (labels == classes.MOUNTAIN) & (tex + 0.4 * fine > 0.12)
         img[patches] = 0.85 * np.clip(shade[patches], 0.5, 1.2)[:, None]
 
     # trees: trunk brown, crowns by tree (autumn leaves differ), lit from the sun's side
-    if scene.n_trees and present[TREE]:
+    if scene.n_trees and present[classes.TREE]:
         n = scene.n_trees
         crown_rgb = np.zeros((n, 3), dtype=np.float32)
         tree_x = np.zeros(n, dtype=np.float32)
@@ -200,15 +189,15 @@ def paint(scene: SceneParams, layout: Layout) -> np.ndarray:
         star_cols = (stars[:, 0] * size).astype(np.int64)
         sky[star_rows, star_cols] = 0.45 + 0.5 * stars[:, 2:3]
     top_labels = labels[:rows]
-    np.copyto(img[:rows], sky, where=(top_labels == SKY)[..., None])
-    if present[CLOUD]:
-        cloud = top_labels == CLOUD
+    np.copyto(img[:rows], sky, where=(top_labels == classes.SKY)[..., None])
+    if present[classes.CLOUD]:
+        cloud = top_labels == classes.CLOUD
         puff = 0.9 + 0.08 * fine[:rows][cloud] + 0.06 * tex[:rows][cloud]
         img[:rows][cloud] = CLOUD_COLORS[time] * puff[:, None] + glow[cloud] * 0.6
 
     # --- water: mirror what stands above the horizon, broken by ripples ---------------------
-    if present[WATER]:
-        rows, cols = np.nonzero(labels == WATER)
+    if present[classes.WATER]:
+        rows, cols = np.nonzero(labels == classes.WATER)
         hy = int(round(hz * size))
         src_rows = np.clip(2 * hy - 1 - rows, 0, size - 1)
         ripple_px = ripple[rows, cols]
