@@ -124,7 +124,8 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
                      lambda_perceptual=args.perceptual_weight)
     export = _run_export(args, "pix2pixhd_landscapes64")
     _, metrics, result = train_pix2pixhd(args.out, config, protocol, seed=args.seed,
-                                         reuse_real_features=not args.four_d_passes)
+                                         reuse_real_features=not args.four_d_passes,
+                                         ttur=args.ttur)
     _report("pix2pixHD", args, metrics, result)
     if export:
         path = export_pix2pixhd_run(args.out, config, result, metrics, command_line(), export)
@@ -154,6 +155,9 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
                         help="G's feature-matching target from D after its update (one more D "
                         "pass per step): the recipe the shipped checkpoint was trained with "
                         "(default: from D's step, three passes, as the official code)")
+    parser.add_argument("--ttur", action="store_true",
+                        help="train with SPADE's optimiser (unit 06: Adam betas (0, 0.999), "
+                        "G 1e-4, D 4e-4) instead of Adam 2e-4 for both, betas (0.5, 0.999)")
     parser.add_argument("--l1-weight", type=non_negative_float, default=50.0,
                         help="weight of the L1 term towards the real photo (default 50)")
     parser.add_argument("--perceptual-weight", type=non_negative_float, default=0.0,

@@ -20,6 +20,7 @@ from torch import nn
 from course_lib.data.landscapes.pairs import LandscapePairs
 from course_lib.models.pix2pixhd import Pix2PixHDConfig, export_pix2pixhd, load_pix2pixhd
 from course_lib.training.gan_trainer import GANTrainer, TrainConfig
+from course_lib.training.spade_task import TTUR
 from course_lib.training.translation import build_pix2pixhd_task
 from course_lib.training.translation_run import (
     PROTOCOL,
@@ -33,18 +34,22 @@ def train_pix2pixhd(out_dir: str | Path | None = "runs/pix2pixhd",
                     config: Pix2PixHDConfig | None = None,
                     protocol: TranslationProtocol = PROTOCOL, seed: int = 0,
                     progress: bool = True, final_eval: bool = True,
-                    reuse_real_features: bool = True,
+                    reuse_real_features: bool = True, ttur: bool = False,
                     ) -> tuple[GANTrainer, pd.DataFrame, dict[str, Any]]:
     """Train, tracking mIoU over time; return (trainer, metrics history, final scores)
     (``reuse_real_features=False``: the shipped checkpoint's four-pass step, see
-    :class:`~course_lib.training.translation.TranslationTask`)."""
+    :class:`~course_lib.training.translation.TranslationTask`; ``ttur``: SPADE's optimiser,
+    :data:`~course_lib.training.spade_task.TTUR`, instead of the protocol's Adam 2e-4)."""
     config = config or Pix2PixHDConfig.course()
-    train_config = TrainConfig(**protocol.schedule(seed, progress), **protocol.optimiser(),
+    optimiser = TTUR if ttur else protocol.optimiser()
+    train_config = TrainConfig(**protocol.schedule(seed, progress), **optimiser,
                                lr_decay_from=protocol.lr_decay_from)
     return train_translation(
         lambda preview: build_pix2pixhd_task(config, preview, reuse_real_features),
-        train_config,
-        protocol, out_dir, seed, recorded={"config": asdict(config)},
+        train_config, protocol, out_dir, seed,
+        optimiser={"ttur": ttur, **optimiser, "betas": list(optimiser["betas"])} if ttur
+        else None,
+        recorded={"config": asdict(config)},
         prepare=lambda generator, data: fit_looks(generator, data, seed),
         progress=progress, final_eval=final_eval)
 
