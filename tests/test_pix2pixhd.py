@@ -459,22 +459,24 @@ def test_cli_lists_pix2pixhd(capsys):
     assert "8000 steps" in text and "--shared-protocol" in text
 
 
-@pytest.mark.parametrize("flags, steps, decay, every, reuse", [
-    ([], 8000, 4000, 500, True),
-    (["--shared-protocol"], 2000, None, 250, True),
-    (["--steps", "6000", "--lr-decay-from", "3000", "--four-d-passes"], 6000, 3000, 500, False),
+@pytest.mark.parametrize("flags, steps, decay, every, reuse, ttur", [
+    ([], 8000, 4000, 500, True, False),
+    (["--shared-protocol"], 2000, None, 250, True, False),
+    (["--steps", "6000", "--lr-decay-from", "3000", "--four-d-passes"], 6000, 3000, 500, False,
+     False),
+    (["--ttur"], 8000, 4000, 500, True, True),
 ])
 def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps, decay, every,
-                                                      reuse):
+                                                      reuse, ttur):
     import course_lib.training.pix2pixhd_run as run
     from course_lib.cli import build_parser
 
-    seen = []
+    seen, ttur_flag = [], ttur
 
-    def record(out, config, protocol, seed, reuse_real_features):
+    def record(out, config, protocol, seed, reuse_real_features, ttur):
         seen.append(protocol)
         assert (config.lambda_l1, config.lambda_perceptual) == (50.0, 0.0)  # the shipped model's
-        assert reuse_real_features is reuse
+        assert reuse_real_features is reuse and ttur is ttur_flag
         raise KeyboardInterrupt  # stop before any training
 
     monkeypatch.setenv("COURSE_PROFILE", "full")
@@ -530,3 +532,21 @@ def test_a_resumed_translation_run_keeps_counting_its_seconds(tmp_path):
     assert metrics["seconds"].is_monotonic_increasing
     assert metrics["seconds"].iloc[0] <= first < metrics["seconds"].iloc[1]
     assert result["train_seconds"] >= metrics["seconds"].iloc[1]
+
+
+def test_ttur_trains_unit_05_with_spades_optimiser_and_records_it(tmp_path):
+    """``ttur=True`` swaps only the optimiser: the trainer's Adams run at SPADE's rates and
+    betas, and result.json says so (the shipped recipe records no optimiser block)."""
+    from course_lib.training.pix2pixhd_run import train_pix2pixhd
+    from course_lib.training.spade_task import TTUR
+    from course_lib.training.translation_run import TranslationProtocol
+
+    small = TranslationProtocol(steps=1, n_train=8, n_test=4, n_eval=4, eval_every=1)
+    config = replace(Pix2PixHDConfig.course(), ngf=8, ndf=8)
+    trainer, _, _ = train_pix2pixhd(tmp_path, config, small, progress=False, ttur=True)
+    assert (trainer.config.lr_g, trainer.config.lr_d) == (TTUR["lr_g"], TTUR["lr_d"])
+    assert all(tuple(optimizer.param_groups[0]["betas"]) == TTUR["betas"]
+               for optimizer in trainer.optimizers.values())
+    recorded = json.loads((tmp_path / "result.json").read_text())
+    assert {key: recorded[key] for key in ("ttur", "lr_g", "lr_d", "betas")} == {
+        "ttur": True, **TTUR, "betas": list(TTUR["betas"])}
