@@ -471,12 +471,12 @@ def test_cli_trains_the_recipe_or_the_shared_protocol(monkeypatch, flags, steps,
     import course_lib.training.pix2pixhd_run as run
     from course_lib.cli import build_parser
 
-    seen, ttur_flag = [], ttur
+    seen = []
 
-    def record(out, config, protocol, seed, reuse_real_features, ttur):
+    def record(out, config, protocol, seed, **options):
         seen.append(protocol)
         assert (config.lambda_l1, config.lambda_perceptual) == (50.0, 0.0)  # the shipped model's
-        assert reuse_real_features is reuse and ttur is ttur_flag
+        assert options == {"reuse_real_features": reuse, "ttur": ttur}
         raise KeyboardInterrupt  # stop before any training
 
     monkeypatch.setenv("COURSE_PROFILE", "full")
@@ -536,7 +536,7 @@ def test_a_resumed_translation_run_keeps_counting_its_seconds(tmp_path):
 
 def test_ttur_trains_unit_05_with_spades_optimiser_and_records_it(tmp_path):
     """``ttur=True`` swaps only the optimiser: the trainer's Adams run at SPADE's rates and
-    betas, and result.json says so (the shipped recipe records no optimiser block)."""
+    betas, and result.json records them (a run without ``ttur`` records no rates)."""
     from course_lib.training.pix2pixhd_run import train_pix2pixhd
     from course_lib.training.spade_task import TTUR
     from course_lib.training.translation_run import TranslationProtocol
