@@ -101,16 +101,16 @@ class WordTokenizer:
 class ClipConfig:
     """Sizes of the tiny CLIP (course scale: about 1.2 M parameters)."""
 
-    vocab_size: int = 256
-    max_len: int = 32
-    embed_dim: int = 128
-    image_size: int = 32
-    image_widths: tuple[int, ...] = (32, 64, 128, 192)
-    text_width: int = 128
+    vocab_size: int = 256  # rows of the word embedding; the tokenizer may know fewer words
+    max_len: int = 32  # caption tokens kept (the tokenizer cuts longer captions)
+    embed_dim: int = 128  # the shared space both encoders project into
+    image_size: int = 32  # pictures are averaged down to this side before the CNN
+    image_widths: tuple[int, ...] = (32, 64, 128, 192)  # channels of the stride-2 CNN stages
+    text_width: int = 128  # the text transformer: width, number of layers, attention heads
     text_layers: int = 2
     text_heads: int = 4
-    init_temperature: float = 0.07
-    max_logit_scale: float = 100.0
+    init_temperature: float = 0.07  # CLIP's: logits start as cosine similarity / 0.07
+    max_logit_scale: float = 100.0  # CLIP caps the learned inverse temperature at 100
 
 
 def _conv_block(cin: int, cout: int) -> nn.Sequential:

@@ -17,10 +17,10 @@ from torch import Tensor, nn
 class ToyGANConfig:
     """Sizes of the 2-D GAN."""
 
-    latent_dim: int = 2
-    hidden: int = 128
-    layers: int = 3
-    data_dim: int = 2
+    latent_dim: int = 2  # numbers in z
+    hidden: int = 128  # units in each hidden layer, of G and of D
+    layers: int = 3  # hidden layers of each network
+    data_dim: int = 2  # a sample is a point in the plane
 
 
 def mlp(inputs: int, hidden: int, layers: int, outputs: int) -> nn.Sequential:

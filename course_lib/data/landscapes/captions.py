@@ -63,18 +63,66 @@ def en_count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {plural or noun + 's'}"
 
 
-# --- English ---------------------------------------------------------------------------------
+# --- Words: every phrase next to its translation, (English, Russian) -------------------------
 
-#: The scene's subject, by ``_subject_kind``: (plain phrase, alternative phrase).
-EN_SUBJECT = {
-    "mountain lake": ("a lake in the mountains", "a mountain lake"),
-    "mountain river": ("a river in the mountains", "a mountain river"),
-    "lake": ("a lake in a valley", "a lake among meadows"),
-    "river": ("a river in a valley", "a river among meadows"),
-    "mountains": ("mountains above a meadow", "a mountain valley"),
-    "meadow": ("a meadow", "an open field"),
+#: The scene's subject, by ``_subject_kind``: (plain, alternative) in English, then in Russian.
+SUBJECT = {
+    "mountain lake": (("a lake in the mountains", "a mountain lake"),
+                      ("озеро в горах", "горное озеро")),
+    "mountain river": (("a river in the mountains", "a mountain river"),
+                       ("река в горах", "горная река")),
+    "lake": (("a lake in a valley", "a lake among meadows"),
+             ("озеро в долине", "озеро среди лугов")),
+    "river": (("a river in a valley", "a river among meadows"),
+              ("река в долине", "река среди лугов")),
+    "mountains": (("mountains above a meadow", "a mountain valley"),
+                  ("горы над лугом", "горная долина")),
+    "meadow": (("a meadow", "an open field"), ("луг", "поле")),
+}
+TIME = {"day": ("on a sunny day", "днём"), "sunset": ("at sunset", "на закате"),
+        "night": ("at night", "ночью")}
+SEASON = {"summer": ("in summer", "летом"), "autumn": ("in autumn", "осенью"),
+          "winter": ("in winter", "зимой")}
+TIME_NOUN = {"day": ("daytime", "день"), "sunset": ("sunset", "закат"), "night": ("night", "ночь")}
+SEASON_NOUN = {"summer": ("summer", "лето"), "autumn": ("autumn", "осень"),
+               "winter": ("winter", "зима")}
+#: Time of day and season together; the Russian phrase opens its caption, so it is capitalised.
+WHEN = {
+    ("day", "summer"): ("on a summer day", "Летним днём"),
+    ("day", "autumn"): ("on an autumn day", "Осенним днём"),
+    ("day", "winter"): ("on a winter day", "Зимним днём"),
+    ("sunset", "summer"): ("on a summer evening at sunset", "Летним вечером на закате"),
+    ("sunset", "autumn"): ("on an autumn evening at sunset", "Осенним вечером на закате"),
+    ("sunset", "winter"): ("on a winter evening at sunset", "Зимним вечером на закате"),
+    ("night", "summer"): ("on a summer night", "Летней ночью"),
+    ("night", "autumn"): ("on an autumn night", "Осенней ночью"),
+    ("night", "winter"): ("on a winter night", "Зимней ночью"),
+}
+#: Where the trees stand, by ``_tree_place``.
+TREE_PLACE = {"shore": ("on the shore", "на берегу"), "bank": ("on the bank", "на берегу"),
+              "nearby": ("nearby", "неподалёку")}
+#: The items of a listing caption ("mountains, a lake and clouds").
+THING = {
+    "snowy mountains": ("snowy mountains", "заснеженные горы"), "mountains": ("mountains", "горы"),
+    "lake": ("a lake", "озеро"), "river": ("a river", "река"), "clouds": ("clouds", "облака"),
+    "meadow": ("a meadow", "луг"),
+}
+AND = ("and", "и")
+SNOW = (", snow-capped peaks", ", заснеженные вершины")
+#: Word order differs: English names the trees first, Russian the place.
+TREES_CLAUSE = (", {trees} {place}", ", {place} {trees}")
+EXTRAS = (" with {}", ", рядом {}")
+
+#: The four phrasings of a scene in each language, filled in by :func:`captions`.
+PHRASINGS = {
+    "en": ("{subject} {time}{trees}", "{alt_subject} {season}{snow}, {sky}",
+           "{when}: {subject}{extras}", "a landscape with {listed}, {season_noun}, {time_noun}"),
+    "ru": ("{subject} {time}{trees}", "{alt_subject} {season}{snow}, {sky}",
+           "{when}: {subject}{extras}", "пейзаж: {listed}; {season_noun}, {time_noun}"),
 }
 
+
+# --- Facts of a scene that need a rule, not just a word --------------------------------------
 
 def _subject_kind(p: SceneParams) -> str:
     """Which of the six subjects a scene has: water body and mountains, or neither."""
@@ -84,8 +132,11 @@ def _subject_kind(p: SceneParams) -> str:
     return "mountains" if p.has_mountains else "meadow"
 
 
-def _en_subject(p: SceneParams, alt: bool) -> str:
-    return EN_SUBJECT[_subject_kind(p)][alt]
+def _tree_place(p: SceneParams) -> str:
+    """"shore" or "bank" when every tree stands by the water, else "nearby"."""
+    if p.has_water and p.trees_near_water == p.n_trees:
+        return "shore" if p.has_lake else "bank"
+    return "nearby"
 
 
 def _en_trees(p: SceneParams) -> str:
@@ -97,121 +148,61 @@ def _en_trees(p: SceneParams) -> str:
     return en_count(p.n_trees, "fir tree" if firs else "tree")
 
 
-def _en_tree_place(p: SceneParams) -> str:
-    if p.has_water and p.trees_near_water == p.n_trees:
-        return "on the shore" if p.has_lake else "on the bank"
-    return "nearby"
-
-
-def _listed(p: SceneParams, trees: str, rocks: str, words: tuple[str, ...], and_: str) -> str:
-    """What the scene holds, as one list ("mountains, a lake and clouds"); ``words`` are the
-    language's names for (snowy mountains, mountains, lake, river, clouds, meadow)."""
-    snowy, mountains, lake, river, clouds, meadow = words
-    things = []
-    if p.has_mountains:
-        things.append(snowy if p.has_snow else mountains)
-    if p.has_water:
-        things.append(lake if p.has_lake else river)
-    things += [x for x in (trees, rocks) if x]
-    if p.n_clouds:
-        things.append(clouds)
-    things = things or [meadow]
-    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + f" {and_} " + things[-1]
-
-
-EN_THINGS = ("snowy mountains", "mountains", "a lake", "a river", "clouds", "a meadow")
-EN_TIME = {"day": "on a sunny day", "sunset": "at sunset", "night": "at night"}
-EN_SEASON = {"summer": "in summer", "autumn": "in autumn", "winter": "in winter"}
-EN_TIME_NOUN = {"day": "daytime", "sunset": "sunset", "night": "night"}
-EN_TIME_SEASON = {"day": "on a {s} day", "sunset": "on a {s} evening at sunset",
-                  "night": "on a {s} night"}
-
-
-def captions_en(p: SceneParams) -> list[str]:
-    """Four English phrasings of scene ``p``."""
-    trees, rocks = _en_trees(p), en_count(p.n_rocks, "rock") if p.n_rocks else ""
-    sky = "a clear sky" if not p.n_clouds else ("a cloud in the sky" if p.n_clouds == 1 else
-                                                "clouds in the sky")
-    out = [f"{_en_subject(p, False)} {EN_TIME[p.time_of_day]}"
-           + (f", {trees} {_en_tree_place(p)}" if trees else "")]
-    snow = ", snow-capped peaks" if p.has_snow else ""
-    out.append(f"{_en_subject(p, True)} {EN_SEASON[p.season]}{snow}, {sky}")
-    extras = [x for x in (trees, rocks) if x]
-    with_part = f" with {' and '.join(extras)}" if extras else ""
-    when = EN_TIME_SEASON[p.time_of_day].format(s=p.season).replace("a autumn", "an autumn")
-    out.append(f"{when}: {_en_subject(p, False)}{with_part}")
-    listed = _listed(p, trees, rocks, EN_THINGS, "and")
-    out.append(f"a landscape with {listed}, {p.season}, {EN_TIME_NOUN[p.time_of_day]}")
-    return out
-
-
-# --- Russian ---------------------------------------------------------------------------------
-
-RU_SUBJECT = {
-    "mountain lake": ("озеро в горах", "горное озеро"),
-    "mountain river": ("река в горах", "горная река"),
-    "lake": ("озеро в долине", "озеро среди лугов"),
-    "river": ("река в долине", "река среди лугов"),
-    "mountains": ("горы над лугом", "горная долина"),
-    "meadow": ("луг", "поле"),
-}
-
-
-def _ru_subject(p: SceneParams, alt: bool) -> str:
-    return RU_SUBJECT[_subject_kind(p)][alt]
-
-
 def _ru_trees(p: SceneParams) -> str:
     if not p.n_trees:
         return ""
     return ru_count(p.n_trees, "fir" if all(t.conifer for t in p.trees) else "tree")
 
 
-def _ru_tree_place(p: SceneParams) -> str:
-    if p.has_water and p.trees_near_water == p.n_trees:
-        return "на берегу"
-    return "неподалёку"
+def _en_sky(clouds: int) -> str:
+    if not clouds:
+        return "a clear sky"
+    return "a cloud in the sky" if clouds == 1 else "clouds in the sky"
 
 
-RU_THINGS = ("заснеженные горы", "горы", "озеро", "река", "облака", "луг")
-RU_TIME = {"day": "днём", "sunset": "на закате", "night": "ночью"}
-RU_SEASON = {"summer": "летом", "autumn": "осенью", "winter": "зимой"}
-RU_TIME_SEASON = {
-    ("day", "summer"): "летним днём", ("day", "autumn"): "осенним днём",
-    ("day", "winter"): "зимним днём", ("sunset", "summer"): "летним вечером на закате",
-    ("sunset", "autumn"): "осенним вечером на закате",
-    ("sunset", "winter"): "зимним вечером на закате", ("night", "summer"): "летней ночью",
-    ("night", "autumn"): "осенней ночью", ("night", "winter"): "зимней ночью",
-}
-RU_SEASON_NOUN = {"summer": "лето", "autumn": "осень", "winter": "зима"}
-RU_TIME_NOUN = {"day": "день", "sunset": "закат", "night": "ночь"}
+def _ru_sky(clouds: int) -> str:
+    return f"в небе {ru_count(clouds, 'cloud')}" if clouds else "ясное небо"
 
 
-def captions_ru(p: SceneParams) -> list[str]:
-    """Four Russian phrasings of scene ``p`` (the same facts as :func:`captions_en`)."""
-    trees = _ru_trees(p)
-    rocks = ru_count(p.n_rocks, "rock") if p.n_rocks else ""
-    sky = "ясное небо" if not p.n_clouds else f"в небе {ru_count(p.n_clouds, 'cloud')}"
-    out = [f"{_ru_subject(p, False)} {RU_TIME[p.time_of_day]}"
-           + (f", {_ru_tree_place(p)} {trees}" if trees else "")]
-    snow = ", заснеженные вершины" if p.has_snow else ""
-    out.append(f"{_ru_subject(p, True)} {RU_SEASON[p.season]}{snow}, {sky}")
-    extras = [x for x in (trees, rocks) if x]
-    near = f", рядом {' и '.join(extras)}" if extras else ""
-    when = RU_TIME_SEASON[(p.time_of_day, p.season)]
-    out.append(f"{when[0].upper()}{when[1:]}: {_ru_subject(p, False)}{near}")
-    listed = _listed(p, trees, rocks, RU_THINGS, "и")
-    out.append(f"пейзаж: {listed}; {RU_SEASON_NOUN[p.season]}, {RU_TIME_NOUN[p.time_of_day]}")
-    return out
+#: Per language: (trees phrase, count of a noun, sky phrase).
+RULES = {"en": (_en_trees, en_count, _en_sky), "ru": (_ru_trees, ru_count, _ru_sky)}
+
+
+def _listed(p: SceneParams, extras: list[str], i: int) -> str:
+    """What the scene holds, as one list: mountains, water, trees and rocks, clouds."""
+    keys = []
+    if p.has_mountains:
+        keys.append("snowy mountains" if p.has_snow else "mountains")
+    if p.has_water:
+        keys.append("lake" if p.has_lake else "river")
+    things = [THING[k][i] for k in keys] + extras
+    if p.n_clouds:
+        things.append(THING["clouds"][i])
+    things = things or [THING["meadow"][i]]
+    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + f" {AND[i]} " + things[-1]
 
 
 def captions(p: SceneParams, lang: str = "en") -> list[str]:
-    """All phrasings of scene ``p`` in ``lang`` ("en" or "ru")."""
-    if lang == "en":
-        return captions_en(p)
-    if lang == "ru":
-        return captions_ru(p)
-    raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    """All phrasings of scene ``p`` in ``lang`` ("en" or "ru"); both state the same facts."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    i = LANGUAGES.index(lang)
+    trees_phrase, count, sky = RULES[lang]
+    trees = trees_phrase(p)
+    extras = [x for x in (trees, count(p.n_rocks, "rock") if p.n_rocks else "") if x]
+    subject = SUBJECT[_subject_kind(p)][i]
+    slots = {
+        "subject": subject[0], "alt_subject": subject[1],
+        "time": TIME[p.time_of_day][i], "season": SEASON[p.season][i],
+        "trees": TREES_CLAUSE[i].format(trees=trees, place=TREE_PLACE[_tree_place(p)][i])
+        if trees else "",
+        "snow": SNOW[i] if p.has_snow else "", "sky": sky(p.n_clouds),
+        "when": WHEN[(p.time_of_day, p.season)][i],
+        "extras": EXTRAS[i].format(f" {AND[i]} ".join(extras)) if extras else "",
+        "listed": _listed(p, extras, i),
+        "season_noun": SEASON_NOUN[p.season][i], "time_noun": TIME_NOUN[p.time_of_day][i],
+    }
+    return [phrasing.format(**slots) for phrasing in PHRASINGS[lang]]
 
 
 def caption(p: SceneParams, lang: str = "en", variant: int | None = None) -> str:

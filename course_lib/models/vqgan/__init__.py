@@ -5,7 +5,8 @@
 - ``quantizer``: nearest-code vector quantiser, straight-through gradient, commitment loss,
   optional EMA codebook and dead-code restart;
 - ``losses``: L1 + perceptual (segmenter features) + hinge PatchGAN with the adaptive weight;
-- ``model``: ``VQGAN``, its config, and loading the shipped Landscapes checkpoint.
+- ``config``: ``VQGANConfig``, the sizes, with the ruDALL-E, course and ImageNet presets;
+- ``model``: ``VQGAN`` and loading the shipped Landscapes checkpoint.
 """
 
 from course_lib.models.vqgan.losses import (

@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_lib.models.vqgan.config import VQGANConfig
+
 
 def norm(channels: int, groups: int) -> nn.GroupNorm:
     """GroupNorm with at most ``groups`` groups (fewer if the channels do not divide)."""
@@ -82,28 +84,36 @@ def _middle(channels: int, groups: int, attention: bool, zero_init: bool = True
     return nn.Sequential(*parts, ResBlock(channels, channels, groups, zero_init))
 
 
-class Encoder(nn.Module):
+class _Tower(nn.Module):
+    """What the encoder and the decoder end with: normalisation, SiLU, then a 3x3 convolution
+    to ``out_channels`` (``z_channels`` for the encoder, RGB for the decoder)."""
+
+    def _end_with(self, channels: int, out_channels: int, groups: int) -> None:
+        self.norm_out = norm(channels, groups)
+        self.conv_out = nn.Conv2d(channels, out_channels, 3, padding=1)
+
+    def _out(self, h: torch.Tensor) -> torch.Tensor:
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Encoder(_Tower):
     """Image (N, 3, H, W) in [-1, 1] -> features (N, z_channels, H/f, W/f)."""
 
-    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
-                 attention: bool = True, groups: int = 32, in_channels: int = 3) -> None:
+    def __init__(self, c: VQGANConfig) -> None:
         super().__init__()
-        widths = [ch * m for m in ch_mult]
-        self.conv_in = nn.Conv2d(in_channels, widths[0], 3, padding=1)
+        widths, groups = [c.ch * m for m in c.ch_mult], c.groups
+        self.conv_in = nn.Conv2d(3, widths[0], 3, padding=1)
         layers: list[nn.Module] = []
         for level, width in enumerate(widths):
-            layers += [ResBlock(width, width, groups) for _ in range(num_res_blocks)]
+            layers += [ResBlock(width, width, groups) for _ in range(c.num_res_blocks)]
             if level < len(widths) - 1:  # halve the resolution, change to the next width
                 layers.append(nn.Conv2d(width, widths[level + 1], 3, stride=2, padding=1))
         self.down = nn.Sequential(*layers)
-        cin = widths[-1]
-        self.mid = _middle(cin, groups, attention)
-        self.norm_out = norm(cin, groups)
-        self.conv_out = nn.Conv2d(cin, z_channels, 3, padding=1)
+        self.mid = _middle(widths[-1], groups, c.attention)
+        self._end_with(widths[-1], c.z_channels, groups)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.mid(self.down(self.conv_in(x)))
-        return self.conv_out(F.silu(self.norm_out(h)))
+        return self._out(self.mid(self.down(self.conv_in(x))))
 
 
 class Upsample(nn.Module):
@@ -117,30 +127,25 @@ class Upsample(nn.Module):
         return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
 
 
-class Decoder(nn.Module):
+class Decoder(_Tower):
     """Features (N, z_channels, h, w) -> image (N, 3, f*h, f*w), unbounded (aim: [-1, 1])."""
 
-    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
-                 attention: bool = True, groups: int = 32, out_channels: int = 3) -> None:
+    def __init__(self, c: VQGANConfig) -> None:
         super().__init__()
-        widths = [ch * m for m in ch_mult]
-        cin = widths[-1]
-        self.conv_in = nn.Conv2d(z_channels, cin, 3, padding=1)
-        self.mid = _middle(cin, groups, attention)
+        widths, groups = [c.ch * m for m in c.ch_mult], c.groups
+        self.conv_in = nn.Conv2d(c.z_channels, widths[-1], 3, padding=1)
+        self.mid = _middle(widths[-1], groups, c.attention)
         layers: list[nn.Module] = []
         for level in reversed(range(len(widths))):
             layers += [ResBlock(widths[level], widths[level], groups)
-                       for _ in range(num_res_blocks + 1)]
+                       for _ in range(c.num_res_blocks + 1)]
             if level > 0:  # double the resolution, change to the next (finer) width
                 layers.append(Upsample(widths[level], widths[level - 1]))
         self.up = nn.Sequential(*layers)
-        cin = widths[0]
-        self.norm_out = norm(cin, groups)
-        self.conv_out = nn.Conv2d(cin, out_channels, 3, padding=1)
+        self._end_with(widths[0], 3, groups)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = self.up(self.mid(self.conv_in(z)))
-        return self.conv_out(F.silu(self.norm_out(h)))
+        return self._out(self.up(self.mid(self.conv_in(z))))
 
 
 class Downsample(nn.Module):
@@ -166,52 +171,46 @@ def _level(cin: int, cout: int, blocks: int, attend: bool, groups: int) -> list[
     return parts
 
 
-class TamingEncoder(nn.Module):
+class TamingEncoder(_Tower):
     """taming-transformers' encoder: image (N, 3, H, W) -> features (N, z_channels, H/f, W/f)."""
 
-    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
-                 attn_resolutions: tuple[int, ...] = (), resolution: int = 256,
-                 attention: bool = True, groups: int = 32, in_channels: int = 3) -> None:
+    def __init__(self, c: VQGANConfig) -> None:
         super().__init__()
-        widths = [ch * m for m in ch_mult]
-        self.conv_in = nn.Conv2d(in_channels, ch, 3, padding=1)
+        widths, groups = [c.ch * m for m in c.ch_mult], c.groups
+        self.conv_in = nn.Conv2d(3, c.ch, 3, padding=1)
         layers: list[nn.Module] = []
-        cin, res = ch, resolution
+        cin, res = c.ch, c.resolution
         for level, width in enumerate(widths):
-            layers += _level(cin, width, num_res_blocks, res in attn_resolutions, groups)
+            layers += _level(cin, width, c.num_res_blocks, res in c.attn_resolutions, groups)
             cin = width
             if level < len(widths) - 1:
                 layers.append(Downsample(width))
                 res //= 2
         self.down = nn.Sequential(*layers)
-        self.mid = _middle(cin, groups, attention, zero_init=False)
-        self.norm_out = norm(cin, groups)
-        self.conv_out = nn.Conv2d(cin, z_channels, 3, padding=1)
+        self.mid = _middle(cin, groups, c.attention, zero_init=False)
+        self._end_with(cin, c.z_channels, groups)
 
     forward = Encoder.forward
 
 
-class TamingDecoder(nn.Module):
+class TamingDecoder(_Tower):
     """taming-transformers' decoder: features (N, z_channels, h, w) -> image (N, 3, f*h, f*w)."""
 
-    def __init__(self, ch: int, ch_mult: tuple[int, ...], num_res_blocks: int, z_channels: int,
-                 attn_resolutions: tuple[int, ...] = (), resolution: int = 256,
-                 attention: bool = True, groups: int = 32, out_channels: int = 3) -> None:
+    def __init__(self, c: VQGANConfig) -> None:
         super().__init__()
-        widths = [ch * m for m in ch_mult]
-        cin, res = widths[-1], resolution // 2 ** (len(widths) - 1)
-        self.conv_in = nn.Conv2d(z_channels, cin, 3, padding=1)
-        self.mid = _middle(cin, groups, attention, zero_init=False)
+        widths, groups = [c.ch * m for m in c.ch_mult], c.groups
+        cin, res = widths[-1], c.resolution // c.factor
+        self.conv_in = nn.Conv2d(c.z_channels, cin, 3, padding=1)
+        self.mid = _middle(cin, groups, c.attention, zero_init=False)
         layers: list[nn.Module] = []
         for level in reversed(range(len(widths))):
-            layers += _level(cin, widths[level], num_res_blocks + 1, res in attn_resolutions,
+            layers += _level(cin, widths[level], c.num_res_blocks + 1, res in c.attn_resolutions,
                              groups)
             cin = widths[level]
             if level > 0:
                 layers.append(Upsample(cin, cin))
                 res *= 2
         self.up = nn.Sequential(*layers)
-        self.norm_out = norm(cin, groups)
-        self.conv_out = nn.Conv2d(cin, out_channels, 3, padding=1)
+        self._end_with(cin, 3, groups)
 
     forward = Decoder.forward
