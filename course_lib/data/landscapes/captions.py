@@ -2,7 +2,9 @@
 
 Every caption states only what the parameters say (water, mountains, snow, time of day,
 season, trees, rocks, clouds), so a text-to-image model can be checked against them. Several
-templates give several phrasings of the same scene. Russian needs number agreement:
+templates give several phrasings of the same scene. The word tables hold every phrase next to
+its translation, (English, Russian), and :data:`PHRASINGS` each language's four templates; a
+third language is one more column and one more set of templates. Russian needs number agreement:
 ``одно дерево / два дерева / пять деревьев``, and the numeral agrees in gender
 (``одна ель / две ели``, ``один камень``); :func:`ru_plural` and :func:`ru_count` do that.
 """
