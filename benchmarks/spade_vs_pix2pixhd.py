@@ -66,8 +66,11 @@ def time_steps(builders: dict[str, Callable[[], Any]], steps: int = 6, repeats: 
 def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
     """Median CPU seconds per training step of each course model (64 px, batch 4, 1 thread):
     the median over ``repeats`` fresh trainers of each one's median over ``steps`` steps."""
+    from dataclasses import replace
+
     import torch
 
+    from course_lib.models.pix2pixhd import Pix2PixHDConfig
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
     from course_lib.training.spade_task import build_spade_task, spade_train_config
     from course_lib.training.translation import build_pix2pixhd_task
@@ -80,6 +83,10 @@ def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
         "SPADE": lambda: GANTrainer(build_spade_task(preview_labels=data[0][1][None]), data,
                                     spade_train_config(**quiet)),
         "pix2pixHD": lambda: GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet)),
+        # the shipped recipe: + the CLIP perceptual term, the real pair through D again
+        "pix2pixHD + perceptual": lambda: GANTrainer(
+            build_pix2pixhd_task(replace(Pix2PixHDConfig.course(), lambda_perceptual=10.0),
+                                 reuse_real_features=False), data, TrainConfig(**quiet)),
     }
     return time_steps(builders, steps, repeats)
 

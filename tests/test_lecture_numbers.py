@@ -253,3 +253,19 @@ def test_lecture_06_quotes_the_shipped_spade_figures():
     q = checkpoint_info()["quality"]
     prose = " ".join(lecture_prose("06_spade").split())
     assert f"8,000 steps (seed 0) | {q['miou']:.3f} | {q['fid']:.2f} |" in prose
+
+
+def test_lectures_05_and_06_quote_the_shipped_pix2pixhd_figures():
+    """Unit 05's table row for the shipped model and unit 06's comparison row are the
+    sidecar's recorded mIoU and FID, with the steps of its protocol."""
+    from course_lib.models.pix2pixhd import checkpoint_info
+
+    info = checkpoint_info()
+    q, steps = info["quality"], info["protocol"]["steps"]
+    unit05 = " ".join(lecture_prose("05_pix2pixhd").split())
+    unit06 = " ".join(lecture_prose("06_spade").split())
+    assert f"(**the shipped model**) | {steps:,} | **{q['miou']:.3f}** | {q['fid']:.2f} |" in unit05
+    assert f"(seed 0, {steps:,} steps" in unit05
+    assert f"{steps:,} steps with the perceptual term (seed 0) | {q['miou']:.3f} | " \
+           f"{q['fid']:.2f} |" in unit06
+    assert f"--steps {steps}" in info["command"] and "--perceptual-weight 10" in info["command"]
