@@ -269,3 +269,23 @@ def test_lectures_05_and_06_quote_the_shipped_pix2pixhd_figures():
     assert f"{steps:,} steps with the perceptual term (seed 0) | {q['miou']:.3f} | " \
            f"{q['fid']:.2f} |" in unit06
     assert f"--steps {steps}" in info["command"] and "--perceptual-weight 10" in info["command"]
+
+
+def test_lecture_06_quotes_the_size_of_pix2pixhds_erased_activations():
+    """Section 1 says the shipped pix2pixHD's activations after its first norm are about 1e-5
+    on one-class maps: the order of magnitude of the largest one, recomputed."""
+    import math
+
+    import torch
+
+    from course_lib.data.landscapes import CLASSES
+    from course_lib.models.label_maps import one_hot_maps
+    from course_lib.models.pix2pixhd import first_block_activations, load_pix2pixhd
+
+    maps = torch.stack([torch.full((64, 64), CLASSES.index(c))
+                        for c in ("sky", "water", "grass", "sand")])
+    with torch.no_grad():
+        largest = float(first_block_activations(load_pix2pixhd(), one_hot_maps(maps)).abs().max())
+    exponent = round(math.log10(largest))
+    assert f"zero up to rounding (about 1e{exponent})" in " ".join(
+        lecture_prose("06_spade").split())
