@@ -103,10 +103,11 @@ def _train_pix2pixhd(args: argparse.Namespace) -> int:
     Train the course-sized pix2pixHD (global generator + feature encoder, three PatchGAN
     discriminators, LSGAN + feature matching + L1) at 64 px, batch 4, on the first 4000
     training scenes: 8000 steps, the learning rate decaying linearly to 0 over the last 4000
-    (the shipped model; --shared-protocol: the 2000 constant-rate steps that units 05-06
-    compare at). Every 500 (250) steps the segmenter's mIoU on generated images for 200 test
-    maps is recorded (metrics.csv); at the end mIoU and landscape FID on the first 500 test
-    maps (result.json). Running it again with the same --out resumes.
+    (--shared-protocol: the 2000 constant-rate steps that units 05-06 compare at; the shipped
+    model: --perceptual-weight 10 --steps 12000 --lr-decay-from 6000 --four-d-passes). Every
+    500 (250) steps the segmenter's mIoU on generated images for 200 test maps is recorded
+    (metrics.csv); at the end mIoU and landscape FID on the first 500 test maps (result.json).
+    Running it again with the same --out resumes.
     """
     from dataclasses import replace
 
@@ -231,6 +232,7 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
     parser.add_argument("--long-recipe", action="store_true",
-                        help="train as the shipped pix2pixHD does: 8000 steps, the learning "
-                        "rates decaying linearly to 0 over the last 4000, mIoU every 500 steps")
+                        help="the shipped SPADE's schedule (unit 05's RECIPE): 8000 steps, the "
+                        "learning rates decaying linearly to 0 over the last 4000, mIoU every "
+                        "500 steps")
     _add_run_flags(parser, "spade", "G + E")

@@ -11,7 +11,7 @@ then the fake pair for G's loss, whose feature-matching target is D's view of th
 from D's step, detached. The shared trainer updates D between the two steps, so that target
 comes from D before its update (as in the official code, which computes all losses with one
 D) while G's adversarial term sees D after it. ``reuse_real_features=False`` is the recipe the
-shipped pix2pixHD checkpoint was trained with: a fourth pass, D after its update on the real
+shipped pix2pixHD checkpoints were trained with: a fourth pass, D after its update on the real
 pair under ``no_grad``; the other losses are the same.
 
 The data are ``course_lib.data.landscapes.pairs.LandscapePairs``; the scores
