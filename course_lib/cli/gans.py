@@ -161,9 +161,6 @@ def add_train_pix2pixhd(commands: argparse._SubParsersAction) -> None:
                         "G 1e-4, D 4e-4) instead of Adam 2e-4 for both, betas (0.5, 0.999)")
     parser.add_argument("--l1-weight", type=non_negative_float, default=50.0,
                         help="weight of the L1 term towards the real photo (default 50)")
-    parser.add_argument("--perceptual-weight", type=non_negative_float, default=0.0,
-                        help="weight of the distance in the course CLIP's image tower to the "
-                        "real photo, a stand-in for the paper's VGG loss (default 0: none)")
     _add_run_flags(parser, "pix2pixhd", "G")
 
 
@@ -185,6 +182,9 @@ def _add_protocol_flags(parser: argparse.ArgumentParser, steps: str, decay: str,
 def _add_run_flags(parser: argparse.ArgumentParser, model: str, networks: str) -> None:
     """The flags both translation models end with: threads, run folder and export."""
     name = f"{model}_landscapes64"
+    parser.add_argument("--perceptual-weight", type=non_negative_float, default=0.0,
+                        help="weight of the distance in the course CLIP's image tower to the "
+                        "real photo, a stand-in for the paper's VGG loss (default 0: none)")
     parser.add_argument("--threads", type=positive_int, default=None,
                         help="CPU threads for PyTorch (default: PyTorch's choice)")
     parser.add_argument("--out", default=f"runs/{model}", help="run folder")
@@ -207,6 +207,7 @@ def _train_spade(args: argparse.Namespace) -> int:
     import torch
 
     from course_lib.training.spade_run import export_spade_run, train_spade
+    from course_lib.training.spade_task import SPADELossConfig
     from course_lib.training.translation_run import PROTOCOL, RECIPE
 
     if args.threads:
@@ -214,7 +215,8 @@ def _train_spade(args: argparse.Namespace) -> int:
     protocol = (RECIPE if args.long_recipe else PROTOCOL).for_profile(
         args.steps, args.n_train, args.eval_every, args.lr_decay_from)
     export = _run_export(args, "spade_landscapes64")
-    _, metrics, result = train_spade(args.out, protocol=protocol, seed=args.seed,
+    loss = SPADELossConfig.course(lambda_perceptual=args.perceptual_weight)
+    _, metrics, result = train_spade(args.out, loss=loss, protocol=protocol, seed=args.seed,
                                      ttur=not args.no_ttur)
     _report("SPADE", args, metrics, result)
     if export:

@@ -15,8 +15,8 @@
   (``TrainConfig(lr_g=1e-4, lr_d=4e-4, betas=(0.0, 0.999))``, see :func:`spade_train_config`).
 
 The official code's VGG perceptual loss (weight 10) needs ImageNet weights, which the course
-does not download; it is left out here. (Unit 05's task can add a stand-in on the course
-CLIP's image tower, ``lambda_perceptual``; off by default.)
+does not download. ``lambda_perceptual`` adds the stand-in unit 05's task uses, a distance in
+the course CLIP's image tower (``models.clip.ClipPerceptual``); off by default.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class SPADELossConfig:
     ndf: int = 64
     n_layers_D: int = 4
     num_d: int = 2
+    lambda_perceptual: float = 0.0  # CLIP-image-tower stand-in for the paper's VGG loss (10)
 
     def __post_init__(self) -> None:
         if self.norm_D not in NORMS_D:
@@ -105,9 +106,12 @@ class SPADETask:
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  loss: SPADELossConfig | None = None,
                  preview_labels: torch.Tensor | None = None, num_classes: int = NUM_CLASSES,
-                 meta: dict[str, Any] | None = None):
+                 meta: dict[str, Any] | None = None, perceptual: nn.Module | None = None):
         self.networks = {"generator": generator, "discriminator": discriminator}
         self.loss = loss or SPADELossConfig()
+        if self.loss.lambda_perceptual and perceptual is None:
+            raise ValueError("lambda_perceptual > 0 needs a perceptual network (ClipPerceptual)")
+        self.perceptual = perceptual
         self.preview_labels = preview_labels
         self.num_classes = num_classes
         self._meta = meta or {}
@@ -148,6 +152,10 @@ class SPADETask:
             kld = kl_divergence(mu, logvar)
             out["kld_loss"] = kld
             loss = loss + self.loss.lambda_kld * kld
+        if self.loss.lambda_perceptual:
+            perceptual = self.perceptual.to(fake.device)
+            out["perceptual_loss"] = perceptual(fake.float(), images.float())
+            loss = loss + self.loss.lambda_perceptual * out["perceptual_loss"]
         return {"loss": loss, **out}
 
     def fixed_inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -167,7 +175,9 @@ class SPADETask:
         return nets["generator"](inputs, z=z.to(inputs.device))[0]
 
     def meta(self) -> dict[str, Any]:
-        return {"loss": "hinge+feature_matching+kl", "losses": asdict(self.loss), **self._meta}
+        name = "hinge+feature_matching+kl" + ("+clip_perceptual" if self.loss.lambda_perceptual
+                                               else "")
+        return {"loss": name, "losses": asdict(self.loss), **self._meta}
 
 
 def build_spade_discriminator(label_nc: int, loss: SPADELossConfig) -> nn.Module:
@@ -186,6 +196,7 @@ def build_spade_discriminator(label_nc: int, loss: SPADELossConfig) -> nn.Module
 def build_spade_task(config=None, loss: SPADELossConfig | None = None,
                      preview_labels: torch.Tensor | None = None) -> SPADETask:
     """A fresh SPADE (``SPADEConfig.course()`` by default) with its discriminator, as a task."""
+    from course_lib.models.clip import ClipPerceptual
     from course_lib.models.spade import SPADEConfig, StyledSPADE
 
     config = config or SPADEConfig.course()
@@ -193,4 +204,5 @@ def build_spade_task(config=None, loss: SPADELossConfig | None = None,
     generator = StyledSPADE(config, use_encoder=loss.use_encoder)
     discriminator = build_spade_discriminator(config.label_nc, loss)
     return SPADETask(generator, discriminator, loss, preview_labels, config.label_nc,
-                     meta={"arch": "spade", "config": jsonable(asdict(config))})
+                     meta={"arch": "spade", "config": jsonable(asdict(config))},
+                     perceptual=ClipPerceptual() if loss.lambda_perceptual else None)
