@@ -331,6 +331,36 @@ def test_task_trains_with_ttur_and_the_encoder():
     assert trainer.samples[2].shape == (2, 3, 16, 16)
 
 
+def test_task_adds_the_clip_perceptual_term_with_its_weight():
+    import copy
+
+    from course_lib.models.clip import ClipPerceptual
+    from course_lib.training.spade_task import SPADELossConfig, SPADETask, build_spade_task
+
+    torch.manual_seed(0)
+    images, labels = torch.rand(2, 3, 16, 16) * 2 - 1, torch.randint(0, 4, (2, 16, 16))
+    small = dict(ndf=4, n_layers_D=3, num_d=2)
+    plain = build_spade_task(tiny(), SPADELossConfig(**small))
+    weighted = build_spade_task(tiny(), SPADELossConfig(**small, lambda_perceptual=10.0))
+    for name in ("generator", "discriminator"):
+        weighted.networks[name].load_state_dict(plain.networks[name].state_dict())
+    start = copy.deepcopy(plain.networks["generator"].state_dict())  # spectral norm's vectors
+    torch.manual_seed(1)
+    base = plain.g_step(plain.networks, (images, labels))
+    torch.manual_seed(1)
+    out = weighted.g_step(weighted.networks, (images, labels))
+    plain.networks["generator"].load_state_dict(start)
+    torch.manual_seed(1)
+    fake = plain.networks["generator"](one_hot(labels, 4), images)[0]
+    torch.testing.assert_close(out["perceptual_loss"], ClipPerceptual()(fake, images))
+    torch.testing.assert_close(out["loss"], base["loss"] + 10.0 * out["perceptual_loss"])
+    assert out["perceptual_loss"] > 0 and "perceptual_loss" not in base
+    assert "clip_perceptual" in weighted.meta()["loss"]
+    assert weighted.meta()["losses"]["lambda_perceptual"] == 10.0
+    with pytest.raises(ValueError, match="perceptual network"):
+        SPADETask(*plain.networks.values(), SPADELossConfig(lambda_perceptual=1.0))
+
+
 def test_painter_logic_without_a_frontend():
     from course_lib.data.landscapes.classes import CLASSES, GRASS, SKY, TREE
     from course_lib.painter import Painter, blank_map, cell_classes, paint_cell
