@@ -72,7 +72,11 @@ def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
 
     from course_lib.models.pix2pixhd import Pix2PixHDConfig
     from course_lib.training.gan_trainer import GANTrainer, TrainConfig
-    from course_lib.training.spade_task import build_spade_task, spade_train_config
+    from course_lib.training.spade_task import (
+        SPADELossConfig,
+        build_spade_task,
+        spade_train_config,
+    )
     from course_lib.training.translation import build_pix2pixhd_task
 
     torch.set_num_threads(1)
@@ -82,6 +86,10 @@ def step_times(steps: int = 6, repeats: int = 3) -> dict[str, float]:
     builders = {
         "SPADE": lambda: GANTrainer(build_spade_task(preview_labels=data[0][1][None]), data,
                                     spade_train_config(**quiet)),
+        # the shipped recipe: + the CLIP perceptual term
+        "SPADE + perceptual": lambda: GANTrainer(
+            build_spade_task(loss=SPADELossConfig.course(lambda_perceptual=10.0),
+                             preview_labels=data[0][1][None]), data, spade_train_config(**quiet)),
         "pix2pixHD": lambda: GANTrainer(build_pix2pixhd_task(), data, TrainConfig(**quiet)),
         # the shipped recipe: + the CLIP perceptual term, the real pair through D again
         "pix2pixHD + perceptual": lambda: GANTrainer(

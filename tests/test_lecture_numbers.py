@@ -247,12 +247,27 @@ def test_lecture_07_quotes_the_measured_caption_agreement():
 
 
 def test_lecture_06_quotes_the_shipped_spade_figures():
-    """Section 10's row for the shipped SPADE is its sidecar's recorded mIoU and FID."""
+    """Section 10's row for the shipped SPADE is its sidecar's recorded mIoU and FID, and the
+    two-seed means it compares are those of both sidecars' seeds of the shared recipe."""
+    import statistics
+
+    from course_lib.models.pix2pixhd import checkpoint_info as pix2pixhd_info
     from course_lib.models.spade import checkpoint_info
 
-    q = checkpoint_info()["quality"]
+    info = checkpoint_info()
+    q, steps = info["quality"], info["protocol"]["steps"]
     prose = " ".join(lecture_prose("06_spade").split())
-    assert f"8,000 steps (seed 0) | {q['miou']:.3f} | {q['fid']:.2f} |" in prose
+    assert f"the same recipe, {steps:,} steps with the perceptual term (seed 0) | " \
+           f"{q['miou']:.3f} | {q['fid']:.2f} |" in prose
+    assert f"--steps {steps}" in info["command"] and "--perceptual-weight 10" in info["command"]
+    means = {}
+    for model, sidecar in (("spade", info), ("pix2pixhd", pix2pixhd_info())):
+        seeds = sidecar["seeds_of_the_recipe"]
+        assert [s["seed"] for s in seeds] == [0, 1] and seeds[0]["miou"] == \
+            sidecar["quality"]["miou"] and {s["steps"] for s in seeds} == {steps}
+        means[model] = {k: statistics.mean(s[k] for s in seeds) for k in ("miou", "fid")}
+    assert (f"mIoU {means['spade']['miou']:.3f} against {means['pix2pixhd']['miou']:.3f} and "
+            f"FID {means['spade']['fid']:.2f} against {means['pix2pixhd']['fid']:.2f}") in prose
 
 
 def test_lectures_05_and_06_quote_the_shipped_pix2pixhd_figures():

@@ -201,8 +201,9 @@ def _train_spade(args: argparse.Namespace) -> int:
     matching, KL; unit 05's multi-scale discriminator with spectral norm; TTUR: G 1e-4, D 4e-4,
     Adam betas (0, 0.999)) under the protocol shared with unit 05: 64 px, batch 4, 2000 steps
     on the first 4000 training scenes, mIoU every 250 steps (metrics.csv), final mIoU and
-    landscape FID on 500 test maps (result.json). Running it again with the same --out
-    resumes.
+    landscape FID on 500 test maps (result.json). The shipped model: --long-recipe --steps
+    12000 --lr-decay-from 6000 --perceptual-weight 10 (unit 05's shipped recipe). Running it
+    again with the same --out resumes.
     """
     import torch
 
@@ -234,7 +235,8 @@ def add_train_spade(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-ttur", action="store_true",
                         help="use unit 05's optimiser (Adam 2e-4 for both, betas 0.5, 0.999)")
     parser.add_argument("--long-recipe", action="store_true",
-                        help="the shipped SPADE's schedule (unit 05's RECIPE): 8000 steps, the "
-                        "learning rates decaying linearly to 0 over the last 4000, mIoU every "
-                        "500 steps")
+                        help="unit 05's longer schedule (RECIPE): 8000 steps, the learning "
+                        "rates decaying linearly to 0 over the last 4000, mIoU every 500 steps "
+                        "(the shipped model: with --steps 12000 --lr-decay-from 6000 "
+                        "--perceptual-weight 10)")
     _add_run_flags(parser, "spade", "G + E")

@@ -6,11 +6,12 @@ training scenes, scored on the first 500 test scenes) so that their figures comp
 every ``eval_every`` steps the segmenter's mIoU on generated images for held-out test maps joins
 ``metrics.csv`` (the history a lecture plots; a resumed run keeps the rows up to its step), and
 at the end the final figures (mIoU, pixel accuracy, landscape FID) go to ``result.json``.
-``RECIPE`` is the longer schedule of the shipped models (8,000 steps, the last 4,000 with the
-paper's linear decay of the learning rate to 0; about an hour on one CPU core): SPADE's exactly;
-the shipped pix2pixHD stretched it to 12,000 steps (decay from 6,000) and added the CLIP
-perceptual term (``course train pix2pixhd --perceptual-weight 10 --steps 12000
---lr-decay-from 6000 --four-d-passes``; its sidecar records the command).
+``RECIPE`` is the longer schedule (8,000 steps, the last 4,000 with the paper's linear decay of
+the learning rate to 0; about an hour on one CPU core). Both shipped models stretched it to
+12,000 steps (decay from 6,000) and added the CLIP perceptual term (``course train pix2pixhd
+--perceptual-weight 10 --steps 12000 --lr-decay-from 6000 --four-d-passes``; ``course train
+spade --long-recipe --perceptual-weight 10 --steps 12000 --lr-decay-from 6000``); their
+sidecars record the commands.
 
 ``TranslationProtocol.for_profile`` is the one rule for the sizes of a run: what is given
 wins, the rest is the protocol's in the full profile and a quick run in the fast one.
