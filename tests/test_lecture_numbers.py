@@ -159,13 +159,26 @@ def test_lecture_04_quotes_the_shipped_dcgans_figures():
             in prose)
     assert f"a constant learning rate for {constant} epochs" in prose
     assert f"over the last {epochs - constant}" in prose
-    assert f"after {epochs} epochs such stretches" in prose
-    assert f"trained for {epochs} epochs with DCGAN's recipe for both" in prose
+    assert f"trained on the {epochs}-epoch schedule with DCGAN's recipe for both" in prose
+    shipped_epoch = gan["steps"] // per_epoch
+    assert shipped_epoch * per_epoch == gan["steps"] == lsgan["steps"]
+    assert f"(epoch {shipped_epoch} for both)" in prose
+    assert f"after {shipped_epoch} epochs such stretches" in prose
     for info, label in ((gan, "the GAN scores"), (lsgan, "LSGAN")):
         q = info["quality"]
         assert f"{label} FID {q['fid']:.1f} with {100 * q['confident']:.0f} %" in prose
+        assert info["epochs_history"][-1]["epoch"] == shipped_epoch
     assert (f"FID {gan['quality']['fid']:.1f} for the GAN against "
             f"{lsgan['quality']['fid']:.1f} for LSGAN") in prose
+    assert 0 < lsgan["quality"]["fid"] - gan["quality"]["fid"] < 1  # "by less than one point"
+    # section 6: over the last ten shipped epochs FID still fell, the confident share did not
+    window = [[r for r in info["epochs_history"] if r["epoch"] > shipped_epoch - 10]
+              for info in (gan, lsgan)]
+    first, last = ([rows[i]["fid"] for rows in window] for i in (0, -1))
+    shares = [r["confident"] for rows in window for r in rows]
+    assert (f"from epoch {shipped_epoch - 9} to epoch {shipped_epoch}, FID fell from "
+            f"{first[0]:.1f} and {first[1]:.1f} to {last[0]:.1f} and {last[1]:.1f}, while the "
+            f"confident share stayed between {min(shares):.2f} and {max(shares):.2f}") in prose
 
 
 def test_lecture_04_least_sure_classes_are_the_upper_body_garments():
