@@ -35,7 +35,7 @@ from course_lib.models.label_maps import one_hot_maps
 from course_lib.models.pix2pixhd.discriminator import NORMS_D
 from course_lib.models.weights_file import jsonable
 from course_lib.training.gan_trainer import TrainConfig
-from course_lib.training.translation import judge_pairs
+from course_lib.training.translation import judge_pairs, perceptual_distance
 
 
 @dataclass
@@ -153,8 +153,7 @@ class SPADETask:
             out["kld_loss"] = kld
             loss = loss + self.loss.lambda_kld * kld
         if self.loss.lambda_perceptual:
-            perceptual = self.perceptual.to(fake.device)
-            out["perceptual_loss"] = perceptual(fake.float(), images.float())
+            out["perceptual_loss"] = perceptual_distance(self.perceptual, fake, images)
             loss = loss + self.loss.lambda_perceptual * out["perceptual_loss"]
         return {"loss": loss, **out}
 

@@ -45,6 +45,13 @@ def judge_pairs(discriminator: nn.Module, maps: torch.Tensor, fake: torch.Tensor
     return fake_out, real_out
 
 
+def perceptual_distance(perceptual: nn.Module, fake: torch.Tensor,
+                        real: torch.Tensor) -> torch.Tensor:
+    """The perceptual term of both translation tasks: ``perceptual``'s distance of the fake to
+    the real photo, in fp32 on the fake's device (the frozen CLIP tower follows the batch)."""
+    return perceptual.to(fake.device)(fake.float(), real.float())
+
+
 class TranslationTask:
     """pix2pixHD's step: D learns real vs fake (map, image) pairs; G learns to fool all scales,
     to match D's inner features of the real pair (weight ``lambda_feat``) and, if
@@ -113,8 +120,7 @@ class TranslationTask:
             losses["g_l1"] = (fake.float() - images.float()).abs().mean()
             losses["loss"] = losses["loss"] + self.lambda_l1 * losses["g_l1"]
         if self.lambda_perceptual:
-            perceptual = self.perceptual.to(fake.device)
-            losses["g_perceptual"] = perceptual(fake.float(), images.float())
+            losses["g_perceptual"] = perceptual_distance(self.perceptual, fake, images)
             losses["loss"] = losses["loss"] + self.lambda_perceptual * losses["g_perceptual"]
         return losses
 
